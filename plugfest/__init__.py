@@ -1,0 +1,1 @@
+"""The `plugfest` command line: the composition root that wires contract, parties and judge."""

@@ -1,0 +1,43 @@
+"""`plugfest`: one console script, one sub-command per job."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from plugfest import rules_command
+
+app = typer.Typer(
+    name="plugfest",
+    help="OCPI 2.2.1 conformance suite, reference CPO and eMSP simulator.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """OCPI 2.2.1 conformance suite, reference CPO and eMSP simulator."""
+    # An explicit callback keeps `app` a command group even while it has a single command.
+
+
+@app.command("rules")
+def rules(
+    module: Annotated[
+        str | None,
+        typer.Option(
+            "--module", "-m", help="Only this module, by name or ID prefix (e.g. locations, LOC)."
+        ),
+    ] = None,
+    output: Annotated[
+        rules_command.OutputFormat,
+        typer.Option("--format", "-f", help="table for people, json for scripts."),
+    ] = rules_command.OutputFormat.table,
+) -> None:
+    """List the rule catalogue (specs/rules): ID, level, section, roles, testability, title."""
+    rules_command.run(module, output)
+
+
+def main() -> None:
+    app()

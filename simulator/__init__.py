@@ -1,0 +1,1 @@
+"""The parties: the reference CPO and the eMSP simulator (Litestar apps). Imports `specs`."""
