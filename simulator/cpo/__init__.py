@@ -1,0 +1,1 @@
+"""The reference CPO: an OCPI 2.2.1 CPO platform on Litestar."""

@@ -1,0 +1,116 @@
+"""Outbound OCPI calls to a partner: versions discovery and the credentials calls (§6, §7)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from simulator.platform.errors import (
+    NoMatchingEndpoints,
+    UnableToUseClientApi,
+    UnsupportedVersion,
+)
+from simulator.platform.tokens_codec import encode_header
+
+OCPI_VERSION = "2.2.1"
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """What a partner's versions and version details said."""
+
+    versions_url: str
+    version: str
+    endpoints: list[dict[str, str]]
+
+    def endpoint(self, identifier: str, role: str | None = None) -> str | None:
+        for entry in self.endpoints:
+            if entry.get("identifier") == identifier and (
+                role is None or entry.get("role") == role
+            ):
+                return entry.get("url")
+        return None
+
+
+class PartnerCallFailed(Exception):
+    """A call to the partner failed; `status` is its OCPI status code where it sent one."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def request_headers(token: str) -> dict[str, str]:
+    """Headers of every request we send (§4.1.2, §4.2)."""
+    request_id = str(uuid.uuid4())
+    return {
+        "Authorization": encode_header(token),
+        "X-Request-ID": request_id,
+        "X-Correlation-ID": request_id,
+    }
+
+
+async def _get_data(client: httpx.AsyncClient, url: str, token: str) -> Any:
+    try:
+        response = await client.get(url, headers=request_headers(token))
+        body = response.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        raise UnableToUseClientApi(f"GET {url} failed: {type(exc).__name__}") from exc
+    if response.status_code != 200 or not isinstance(body, dict) or body.get("status_code") != 1000:
+        status = body.get("status_code") if isinstance(body, dict) else None
+        raise UnableToUseClientApi(f"GET {url} answered HTTP {response.status_code}, OCPI {status}")
+    return body.get("data")
+
+
+async def discover(
+    client: httpx.AsyncClient, versions_url: str, token: str, required: tuple[str, ...]
+) -> Discovery:
+    """GET versions, pick 2.2.1, GET its details (§7.1.1 step 2 / 4)."""
+    versions = await _get_data(client, versions_url, token)
+    if not isinstance(versions, list):
+        raise UnableToUseClientApi(f"{versions_url}: data is not a list of versions")
+    details_url = next(
+        (
+            v.get("url")
+            for v in versions
+            if isinstance(v, dict) and v.get("version") == OCPI_VERSION
+        ),
+        None,
+    )
+    if not isinstance(details_url, str):
+        offered = [v.get("version") for v in versions if isinstance(v, dict)]
+        raise UnsupportedVersion(f"no common OCPI version: partner offers {offered}")
+    details = await _get_data(client, details_url, token)
+    endpoints = details.get("endpoints") if isinstance(details, dict) else None
+    if not isinstance(endpoints, list) or not all(isinstance(e, dict) for e in endpoints):
+        raise UnableToUseClientApi(f"{details_url}: data has no endpoints list")
+    published = {e.get("identifier") for e in endpoints}
+    missing = [module for module in required if module not in published]
+    if missing:
+        raise NoMatchingEndpoints(f"partner does not publish required modules: {missing}")
+    return Discovery(versions_url, OCPI_VERSION, endpoints)
+
+
+async def send_credentials(
+    client: httpx.AsyncClient, method: str, url: str, token: str, body: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """POST, PUT or DELETE the partner's credentials; their Credentials `data` (None on DELETE)."""
+    try:
+        response = await client.request(method, url, headers=request_headers(token), json=body)
+        envelope = response.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        raise PartnerCallFailed(f"{method} {url} failed: {type(exc).__name__}") from exc
+    status = envelope.get("status_code") if isinstance(envelope, dict) else None
+    if response.status_code != 200 or status != 1000:
+        raise PartnerCallFailed(
+            f"{method} {url} answered HTTP {response.status_code}, OCPI {status}", status
+        )
+    data = envelope.get("data")
+    if method == "DELETE":
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("token"), str):
+        raise PartnerCallFailed(f"{method} {url}: no credentials in the answer")
+    return data

@@ -1,0 +1,90 @@
+"""Configuration modules every party serves: versions (§6) and credentials (§7)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.di import Provide
+
+from simulator.platform.errors import MethodNotAllowed
+from simulator.platform.transport import (
+    Caller,
+    authenticate,
+    context_of,
+    json_body,
+    ocpi_response,
+    platform_of,
+)
+
+VERSION = "2.2.1"
+VERSIONS_PATH = "/ocpi/versions"
+DETAILS_PATH = f"/ocpi/{VERSION}"
+CREDENTIALS_PATH = f"/ocpi/{VERSION}/credentials"
+
+Reply = Response[dict[str, Any]]
+
+
+class VersionsController(Controller):
+    """§6.1, §6.2: open to registered partners and to holders of a live TOKEN_A."""
+
+    dependencies = {"caller": Provide(authenticate)}  # noqa: RUF012
+    include_in_schema = False
+
+    @get(VERSIONS_PATH)
+    async def versions(self, request: Request[Any, Any, Any], caller: Caller) -> Reply:
+        platform = platform_of(request)
+        return ocpi_response(request, [{"version": VERSION, "url": platform.url(DETAILS_PATH)}])
+
+    @get(DETAILS_PATH)
+    async def details(self, request: Request[Any, Any, Any], caller: Caller) -> Reply:
+        platform = platform_of(request)
+        endpoints = [
+            {"identifier": "credentials", "role": "SENDER", "url": platform.url(CREDENTIALS_PATH)}
+        ] + [
+            {"identifier": m.identifier, "role": m.role, "url": platform.url(m.path)}
+            for m in platform.modules
+        ]
+        return ocpi_response(request, {"version": VERSION, "endpoints": endpoints})
+
+
+class CredentialsController(Controller):
+    """§7.2. TOKEN_A may only POST; a registered partner may GET, PUT and DELETE (else 405)."""
+
+    path = CREDENTIALS_PATH
+    dependencies = {"caller": Provide(authenticate)}  # noqa: RUF012
+    include_in_schema = False
+
+    @get()
+    async def read(self, request: Request[Any, Any, Any], caller: Caller) -> Reply:
+        # Token C is stored hashed, so GET returns the token the partner authenticated with:
+        # exactly the token "to access the server's platform" (§7.2.1, errata 8.4).
+        if caller.kind != "partner":
+            raise MethodNotAllowed("not registered: POST credentials with TOKEN_A first")
+        platform = platform_of(request)
+        return ocpi_response(request, platform.registration.identity.credentials(caller.token))
+
+    @post(status_code=200)
+    async def register(self, request: Request[Any, Any, Any], caller: Caller) -> Reply:
+        if caller.bootstrap is None:
+            raise MethodNotAllowed("already registered: use PUT to update, DELETE to unregister")
+        body = await json_body(request)
+        registration = platform_of(request).registration
+        answer = await registration.register(caller.bootstrap, body, context_of(request))
+        return ocpi_response(request, answer)
+
+    @put()
+    async def update(self, request: Request[Any, Any, Any], caller: Caller) -> Reply:
+        if caller.partner is None:
+            raise MethodNotAllowed("not registered: POST credentials with TOKEN_A first")
+        body = await json_body(request)
+        registration = platform_of(request).registration
+        answer = await registration.update(caller.partner, body, context_of(request))
+        return ocpi_response(request, answer)
+
+    @delete(status_code=200)
+    async def unregister(self, request: Request[Any, Any, Any], caller: Caller) -> Reply:
+        if caller.partner is None:
+            raise MethodNotAllowed("not registered")
+        await platform_of(request).registration.unregister(caller.partner, context_of(request))
+        return ocpi_response(request)

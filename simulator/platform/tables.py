@@ -1,0 +1,88 @@
+"""The platform's tables (SQLAlchemy 2). Schema changes go through Alembic (`migrations/`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stored as naive UTC (SQLite has no zones), always returned timezone-aware."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware UTC datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+class BootstrapToken(Base):
+    """A CREDENTIALS_TOKEN_A: single use, expiring, stored only as HMAC-SHA256."""
+
+    __tablename__ = "bootstrap_tokens"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str | None] = mapped_column(String(200))
+    expected_country_code: Mapped[str | None] = mapped_column(String(2))
+    expected_party_id: Mapped[str | None] = mapped_column(String(3))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    redeemed_at: Mapped[datetime | None]
+    redeemed_by: Mapped[str | None] = mapped_column(String(36))
+    revoked_at: Mapped[datetime | None]
+
+
+class Partner(Base):
+    """A platform we are connected to, in whichever direction the handshake ran."""
+
+    __tablename__ = "partners"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    # "pending" (handshake we started, in flight), "registered", "unregistered"
+    status: Mapped[str] = mapped_column(String(16))
+    initiated_by: Mapped[str] = mapped_column(String(8))  # "partner" or "us"
+    versions_url: Mapped[str] = mapped_column(String(255))
+    version: Mapped[str | None] = mapped_column(String(8))
+    endpoints: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    roles: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # HMAC of the token the partner uses to call us; a second one is accepted mid-rotation.
+    inbound_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    next_inbound_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The token we use to call the partner. It must be sent, so it cannot be hashed.
+    outbound_token: Mapped[str | None] = mapped_column(String(64))
+    bootstrap_token_id: Mapped[str | None] = mapped_column(ForeignKey("bootstrap_tokens.id"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class AuditEvent(Base):
+    """Append-only security trail (triggers refuse UPDATE and DELETE). Never holds a secret."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_event_reason", "event", "reason"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    event: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str | None] = mapped_column(String(40))
+    token_id: Mapped[str | None] = mapped_column(String(36))
+    partner_id: Mapped[str | None] = mapped_column(String(36))
+    client_address: Mapped[str | None] = mapped_column(String(64))
+    request_id: Mapped[str | None] = mapped_column(String(255))
+    detail: Mapped[str | None] = mapped_column(Text)

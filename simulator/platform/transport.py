@@ -1,0 +1,162 @@
+"""OCPI transport on Litestar (§4, §5): envelope, errors, request ids, authentication.
+
+Every response, errors included, is the OCPI envelope; every response echoes (or generates)
+X-Request-ID and X-Correlation-ID (§4.2); no exception escapes as a 500 with a foreign body.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from litestar import Request, Response
+from litestar.enums import ScopeType
+from litestar.exceptions import HTTPException
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from simulator.platform import audit
+from simulator.platform.audit import RequestContext
+from simulator.platform.clock import ocpi_datetime
+from simulator.platform.errors import GenericClientError, OcpiError, Unauthorized
+from simulator.platform.tables import BootstrapToken, Partner
+from simulator.platform.tokens_codec import header_candidates
+
+if TYPE_CHECKING:
+    from simulator.platform.services import Platform
+
+logger = logging.getLogger(__name__)
+
+_MAX_ID = 255
+
+
+def platform_of(request: Request[Any, Any, Any]) -> Platform:
+    platform: Platform = request.app.state.platform
+    return platform
+
+
+def envelope(
+    platform: Platform, data: Any = None, status_code: int = 1000, message: str | None = None
+) -> dict[str, Any]:
+    """§4.1.7: the response format. `data` is left out when there is none."""
+    body: dict[str, Any] = {}
+    if data is not None:
+        body["data"] = data
+    body["status_code"] = status_code
+    if message:
+        body["status_message"] = message
+    body["timestamp"] = ocpi_datetime(platform.clock.now())
+    return body
+
+
+def ocpi_response(
+    request: Request[Any, Any, Any], data: Any = None, http_status: int = 200
+) -> Response[dict[str, Any]]:
+    return Response(envelope(platform_of(request), data), status_code=http_status)
+
+
+def context_of(request: Request[Any, Any, Any]) -> RequestContext:
+    client = request.client.host if request.client else None
+    return RequestContext(
+        client_address=client, request_id=request.scope["state"].get("request_id")
+    )
+
+
+async def json_body(request: Request[Any, Any, Any]) -> Any:
+    """The parsed body; HTTP 400 when it is not valid JSON (§5 MUST)."""
+    raw = await request.body()
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise GenericClientError("the request body is not valid JSON") from exc
+
+
+def error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    """One handler for everything: OCPI errors, Litestar's HTTP errors, and the unexpected."""
+    platform = platform_of(request)
+    if isinstance(exc, OcpiError):
+        status, ocpi, message = exc.http_status, exc.ocpi_status, exc.message
+    elif isinstance(exc, HTTPException):
+        status = exc.status_code
+        ocpi = 3000 if status >= 500 else 2000
+        message = str(exc.detail)
+    else:
+        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        status, ocpi, message = 500, 3000, "internal error"
+    return Response(envelope(platform, None, ocpi, message), status_code=status)
+
+
+def request_ids(app: ASGIApp) -> ASGIApp:
+    """ASGI middleware: X-Request-ID and X-Correlation-ID echoed, or generated (§4.2)."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        request_id = headers.get("x-request-id", "")[:_MAX_ID] or str(uuid.uuid4())
+        correlation_id = headers.get("x-correlation-id", "")[:_MAX_ID] or request_id
+        scope.setdefault("state", {})
+        scope["state"]["request_id"] = request_id
+
+        async def send_with_ids(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                extra = [
+                    (b"x-request-id", request_id.encode("latin-1")),
+                    (b"x-correlation-id", correlation_id.encode("latin-1")),
+                ]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await app(scope, receive, send_with_ids)
+
+    return middleware
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling, by the token in the Authorization header."""
+
+    kind: Literal["partner", "bootstrap"]
+    token: str
+    partner: Partner | None = None
+    bootstrap: BootstrapToken | None = None
+
+
+async def authenticate(request: Request[Any, Any, Any]) -> Caller:
+    """§4.1.2: a registered partner's token, or a live TOKEN_A; anything else is 401."""
+    platform = platform_of(request)
+    context = context_of(request)
+    header = request.headers.get("authorization")
+    candidates = header_candidates(header, platform.settings.ocpi_accept_raw_tokens)
+    if not candidates:
+        reason = "missing" if header is None else "malformed"
+        await platform.audit.record(audit.AUTH_REJECTED, context, reason=reason)
+        raise Unauthorized("missing or malformed Authorization header", reason)
+    for token in candidates:
+        partner = await platform.registration.partner_for_token(token)
+        if partner is not None:
+            return Caller("partner", token, partner=partner)
+    for token in candidates:
+        bootstrap = await platform.bootstrap.find_usable(token)
+        if bootstrap is not None:
+            return Caller("bootstrap", token, bootstrap=bootstrap)
+    reason, token_id = await platform.bootstrap.why_unusable(candidates[0])
+    event = audit.AUTH_REJECTED if token_id is None else audit.TOKEN_REJECTED
+    await platform.audit.record(event, context, reason=reason, token_id=token_id)
+    raise Unauthorized(f"token not accepted ({reason})", reason)
+
+
+async def authenticate_partner(request: Request[Any, Any, Any]) -> Caller:
+    """Functional modules: a registered partner only; TOKEN_A gets 401 (§4.1.2)."""
+    caller = await authenticate(request)
+    if caller.kind != "partner":
+        platform = platform_of(request)
+        token_id = caller.bootstrap.id if caller.bootstrap else None
+        await platform.audit.record(
+            audit.TOKEN_REJECTED, context_of(request), reason="bootstrap_scope", token_id=token_id
+        )
+        raise Unauthorized("TOKEN_A is valid on versions and credentials only", "bootstrap_scope")
+    return caller
