@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from plugfest import rules_command
+from plugfest import cpo_commands, db_commands, rules_command, token_commands
 
 app = typer.Typer(
     name="plugfest",
@@ -16,10 +16,14 @@ app = typer.Typer(
 )
 
 
+app.add_typer(cpo_commands.app, name="cpo")
+app.add_typer(token_commands.app, name="token")
+app.add_typer(db_commands.app, name="db")
+
+
 @app.callback()
 def _root() -> None:
     """OCPI 2.2.1 conformance suite, reference CPO and eMSP simulator."""
-    # An explicit callback keeps `app` a command group even while it has a single command.
 
 
 @app.command("rules")

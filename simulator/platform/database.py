@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -14,6 +15,10 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+# aiosqlite logs every statement *with its parameters* at DEBUG, and those include the token we
+# send a partner (Partner.outbound_token): its DEBUG records are dropped so no secret is logged.
+logging.getLogger("aiosqlite").addFilter(lambda record: record.levelno > logging.DEBUG)
+
 
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
@@ -21,9 +26,9 @@ def is_sqlite(url: str) -> bool:
 
 def make_engine(url: str) -> AsyncEngine:
     if not is_sqlite(url):
-        return create_async_engine(url, pool_pre_ping=True)
+        return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
     # Writers wait for each other instead of failing at once; WAL lets readers run alongside.
-    engine = create_async_engine(url, connect_args={"timeout": 30})
+    engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:

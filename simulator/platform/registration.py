@@ -125,9 +125,16 @@ class Registration:
     ) -> dict[str, Any]:
         """POST credentials with TOKEN_A: fetch the client's endpoints with token B, answer C."""
         credentials = validate_credentials(body)
-        self._check_expected_party(bootstrap, credentials)
-        if not await self._tokens.redeem(bootstrap.id):
-            raise Unauthorized("token already used, expired or revoked", reason="spent")
+        try:
+            self._check_expected_party(bootstrap, credentials)
+            if not await self._tokens.redeem(bootstrap.id):
+                # Another request redeemed it between authentication and here (the race).
+                raise Unauthorized("token already used, expired or revoked", reason="spent")
+        except Unauthorized as refused:
+            await self._audit.record(
+                audit.TOKEN_REJECTED, context, reason=refused.reason, token_id=bootstrap.id
+            )
+            raise
         try:
             discovery = await discover(
                 self._http, credentials["url"], credentials["token"], self._required

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, post, put
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 
 from simulator.platform.errors import MethodNotAllowed
 from simulator.platform.transport import (
@@ -32,12 +32,16 @@ class VersionsController(Controller):
     include_in_schema = False
 
     @get(VERSIONS_PATH)
-    async def versions(self, request: Request[Any, Any, Any], caller: Caller) -> Reply:
+    async def versions(
+        self, request: Request[Any, Any, Any], caller: NamedDependency[Caller]
+    ) -> Reply:
         platform = platform_of(request)
         return ocpi_response(request, [{"version": VERSION, "url": platform.url(DETAILS_PATH)}])
 
     @get(DETAILS_PATH)
-    async def details(self, request: Request[Any, Any, Any], caller: Caller) -> Reply:
+    async def details(
+        self, request: Request[Any, Any, Any], caller: NamedDependency[Caller]
+    ) -> Reply:
         platform = platform_of(request)
         endpoints = [
             {"identifier": "credentials", "role": "SENDER", "url": platform.url(CREDENTIALS_PATH)}
@@ -56,7 +60,7 @@ class CredentialsController(Controller):
     include_in_schema = False
 
     @get()
-    async def read(self, request: Request[Any, Any, Any], caller: Caller) -> Reply:
+    async def read(self, request: Request[Any, Any, Any], caller: NamedDependency[Caller]) -> Reply:
         # Token C is stored hashed, so GET returns the token the partner authenticated with:
         # exactly the token "to access the server's platform" (§7.2.1, errata 8.4).
         if caller.kind != "partner":
@@ -65,7 +69,9 @@ class CredentialsController(Controller):
         return ocpi_response(request, platform.registration.identity.credentials(caller.token))
 
     @post(status_code=200)
-    async def register(self, request: Request[Any, Any, Any], caller: Caller) -> Reply:
+    async def register(
+        self, request: Request[Any, Any, Any], caller: NamedDependency[Caller]
+    ) -> Reply:
         if caller.bootstrap is None:
             raise MethodNotAllowed("already registered: use PUT to update, DELETE to unregister")
         body = await json_body(request)
@@ -74,7 +80,9 @@ class CredentialsController(Controller):
         return ocpi_response(request, answer)
 
     @put()
-    async def update(self, request: Request[Any, Any, Any], caller: Caller) -> Reply:
+    async def update(
+        self, request: Request[Any, Any, Any], caller: NamedDependency[Caller]
+    ) -> Reply:
         if caller.partner is None:
             raise MethodNotAllowed("not registered: POST credentials with TOKEN_A first")
         body = await json_body(request)
@@ -83,7 +91,9 @@ class CredentialsController(Controller):
         return ocpi_response(request, answer)
 
     @delete(status_code=200)
-    async def unregister(self, request: Request[Any, Any, Any], caller: Caller) -> Reply:
+    async def unregister(
+        self, request: Request[Any, Any, Any], caller: NamedDependency[Caller]
+    ) -> Reply:
         if caller.partner is None:
             raise MethodNotAllowed("not registered")
         await platform_of(request).registration.unregister(caller.partner, context_of(request))

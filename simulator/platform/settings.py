@@ -29,7 +29,10 @@ class SettingsError(RuntimeError):
 class PartySettings(BaseSettings):
     """One OCPI party (the CPO or the eMSP simulator)."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+    # An empty value (`ADMIN_TOKEN=`) counts as unset, never as an empty secret.
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", frozen=True, env_ignore_empty=True
+    )
 
     plugfest_mode: Mode = "development"
     ocpi_base_url: str = "http://127.0.0.1:9000"

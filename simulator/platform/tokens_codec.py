@@ -44,7 +44,9 @@ def header_candidates(value: str | None, accept_raw: bool = False) -> list[str]:
         return []
     candidates = []
     try:
-        decoded = base64.b64decode(encoded, validate=True).decode("ascii")
+        raw = base64.b64decode(encoded, validate=True)
+        # Canonical only: `YWJj=` decodes too, but is not how `abc` is encoded (RFC 4648 §4).
+        decoded = raw.decode("ascii") if base64.b64encode(raw).decode() == encoded else ""
     except (binascii.Error, UnicodeDecodeError, ValueError):
         decoded = ""
     if _PRINTABLE.fullmatch(decoded):

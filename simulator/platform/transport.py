@@ -85,7 +85,13 @@ def error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[d
     else:
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
         status, ocpi, message = 500, 3000, "internal error"
-    return Response(envelope(platform, None, ocpi, message), status_code=status)
+    response = Response(envelope(platform, None, ocpi, message), status_code=status)
+    if "request_id" not in request.scope.get("state", {}):
+        # The router refused the request (404, 405) before `request_ids` ran: add them here.
+        request_id = request.headers.get("x-request-id", "")[:_MAX_ID] or str(uuid.uuid4())
+        correlation_id = request.headers.get("x-correlation-id", "")[:_MAX_ID] or request_id
+        response.headers.update({"X-Request-ID": request_id, "X-Correlation-ID": correlation_id})
+    return response
 
 
 def request_ids(app: ASGIApp) -> ASGIApp:

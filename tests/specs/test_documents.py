@@ -20,15 +20,17 @@ ROUTING_HEADERS = {
     "OCPI-from-country-code",
 }
 
+Endpoint = tuple[str, str | None, str, str]
+# Versions and credentials: symmetric, every party serves them (§6, §7).
+CONFIGURATION: list[Endpoint] = [
+    ("versions", None, "get", "/versions"),
+    ("versions", None, "get", "/versions/2.2.1"),
+    *(("credentials", None, method, "/credentials") for method in ("get", "post", "put", "delete")),
+]
 # (module, interface, method, path) of every endpoint each role serves (issue #2, DIGEST 1.1).
-EXPECTED: dict[str, set[tuple[str, str | None, str, str]]] = {
+EXPECTED: dict[str, set[Endpoint]] = {
     "cpo": {
-        ("versions", None, "get", "/versions"),
-        ("versions", None, "get", "/versions/2.2.1"),
-        ("credentials", None, "get", "/credentials"),
-        ("credentials", None, "post", "/credentials"),
-        ("credentials", None, "put", "/credentials"),
-        ("credentials", None, "delete", "/credentials"),
+        *CONFIGURATION,
         ("locations", "SENDER", "get", "/locations"),
         ("locations", "SENDER", "get", "/locations/{location_id}"),
         ("locations", "SENDER", "get", "/locations/{location_id}/{evse_uid}"),
@@ -52,12 +54,7 @@ EXPECTED: dict[str, set[tuple[str, str | None, str, str]]] = {
         ("hubclientinfo", "RECEIVER", "put", "/hubclientinfo/{country_code}/{party_id}"),
     },
     "emsp": {
-        ("versions", None, "get", "/versions"),
-        ("versions", None, "get", "/versions/2.2.1"),
-        ("credentials", None, "get", "/credentials"),
-        ("credentials", None, "post", "/credentials"),
-        ("credentials", None, "put", "/credentials"),
-        ("credentials", None, "delete", "/credentials"),
+        *CONFIGURATION,
         *(
             (
                 "locations",
