@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -33,6 +34,19 @@ class FakeClock:
 
     def set(self, moment: datetime) -> None:
         self._now = moment
+
+
+_OCPI_DATETIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z?$")
+
+
+def parse_ocpi_datetime(value: str) -> datetime:
+    """§16.2: RFC 3339 in UTC, `Z` optional (absent means UTC), fractional seconds optional."""
+    match = _OCPI_DATETIME.fullmatch(value)
+    if match is None:
+        raise ValueError(f"not an OCPI DateTime: {value!r}")
+    year, month, day, hour, minute, second = (int(part) for part in match.groups()[:6])
+    micro = int((match.group(7) or "0").ljust(6, "0")[:6])
+    return datetime(year, month, day, hour, minute, second, micro, tzinfo=UTC)
 
 
 def ocpi_datetime(moment: datetime) -> str:

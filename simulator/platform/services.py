@@ -10,6 +10,8 @@ from simulator.platform.audit import AuditLog
 from simulator.platform.bootstrap import BootstrapTokens
 from simulator.platform.clock import Clock, SystemClock
 from simulator.platform.database import Database
+from simulator.platform.documents import Documents
+from simulator.platform.outbox import Outbox
 from simulator.platform.registration import OwnIdentity, Registration
 from simulator.platform.settings import PartySettings
 
@@ -32,6 +34,8 @@ class Platform:
     audit: AuditLog
     bootstrap: BootstrapTokens
     registration: Registration
+    documents: Documents
+    outbox: Outbox
     modules: list[ModuleEndpoint] = field(default_factory=list)
 
     @classmethod
@@ -61,7 +65,11 @@ class Platform:
             database, clock, secret, identity, bootstrap, log, http,
             settings.ocpi_required_partner_modules,
         )  # fmt: skip
-        return cls(settings, clock, database, http, log, bootstrap, registration, modules)
+        documents = Documents(database)
+        return cls(
+            settings, clock, database, http, log, bootstrap, registration, documents,
+            Outbox(clock), modules,
+        )  # fmt: skip
 
     def url(self, path: str) -> str:
         return f"{self.settings.ocpi_base_url.rstrip('/')}{path}"

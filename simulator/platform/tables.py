@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -69,6 +79,57 @@ class Partner(Base):
     bootstrap_token_id: Mapped[str | None] = mapped_column(ForeignKey("bootstrap_tokens.id"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class Document(Base):
+    """One OCPI object as the JSON we serve, beside the columns it is looked up and paged by.
+
+    Pages are assembled from `body` without re-validation; `seq` (creation order) keeps paging
+    stable while objects change (§4.1.4.1). Ids are CiStrings: keys are stored upper-cased.
+    """
+
+    __tablename__ = "documents"
+    __table_args__ = (
+        UniqueConstraint("kind", "origin", "country_code", "party_id", "object_key", "variant"),
+        Index("ix_documents_kind_origin_updated", "kind", "origin", "last_updated"),
+    )
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    # "own" for our objects; the partner's id for objects a partner pushed to us.
+    origin: Mapped[str] = mapped_column(String(36))
+    country_code: Mapped[str] = mapped_column(String(2))
+    party_id: Mapped[str] = mapped_column(String(3))
+    object_key: Mapped[str] = mapped_column(String(39))
+    variant: Mapped[str] = mapped_column(String(16), default="")  # Token type; "" otherwise
+    last_updated: Mapped[datetime]
+    body: Mapped[str] = mapped_column(Text)
+
+
+class OutboxEvent(Base):
+    """One push to one partner, written in the transaction that changed the object (§4.4 aside:
+    OCPI does not require queuing; we do it so that nothing is lost while a partner is down).
+    Events with the same `object_key` for the same partner are delivered in `id` order.
+    """
+
+    __tablename__ = "outbox_events"
+    __table_args__ = (
+        Index("ix_outbox_pending", "delivered_at", "next_attempt_at"),
+        Index("ix_outbox_partner_object", "partner_id", "object_key", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    partner_id: Mapped[str] = mapped_column(String(36))
+    module: Mapped[str] = mapped_column(String(24))
+    method: Mapped[str] = mapped_column(String(8))
+    path: Mapped[str] = mapped_column(String(255))  # below the partner's module endpoint URL
+    body: Mapped[str | None] = mapped_column(Text)
+    object_key: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(500))
 
 
 class AuditEvent(Base):

@@ -107,11 +107,20 @@ def request_ids(app: ASGIApp) -> ASGIApp:
         scope.setdefault("state", {})
         scope["state"]["request_id"] = request_id
 
+        # §4.1.8.2: a response is addressed back to the requester: TO and FROM swap.
+        routing = [
+            (f"ocpi-{to}-{field}".encode(), headers[f"ocpi-{fro}-{field}"][:3].encode("latin-1"))
+            for to, fro in (("to", "from"), ("from", "to"))
+            for field in ("party-id", "country-code")
+            if headers.get(f"ocpi-{fro}-{field}")
+        ]
+
         async def send_with_ids(message: Message) -> None:
             if message["type"] == "http.response.start":
                 extra = [
                     (b"x-request-id", request_id.encode("latin-1")),
                     (b"x-correlation-id", correlation_id.encode("latin-1")),
+                    *routing,
                 ]
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
