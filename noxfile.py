@@ -36,6 +36,14 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def conformance(session: nox.Session) -> None:
+    """The main job: our CPO and eMSP simulator on loopback, each judged by the other role's
+    suite; reports in reports/ (open reports/index.html). `-- --hypothesis-profile thorough`."""
+    _install(session)
+    session.run("plugfest", "selfcheck", "--report-dir", "reports", *session.posargs)
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """ruff (lint and format) and import-linter (the layering in ARCHITECTURE.md)."""
     _install(session)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import importlib
 from typing import Annotated
@@ -9,8 +10,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from simulator.cpo import seed
 from simulator.cpo.app import CpoSettings
+from simulator.platform.clock import SystemClock
+from simulator.platform.database import Database
 from simulator.platform.migrate import upgrade
+from simulator.platform.outbox import Outbox
 from simulator.platform.settings import PartySettings, SettingsError
 
 #: Exit codes: a setting that cannot run the party; a role that does not exist yet.
@@ -66,3 +71,41 @@ def upgrade_command(role: RoleOption = Role.cpo) -> None:
     settings = role_settings(role)
     upgrade(settings.effective_database_url)
     Console(highlight=False).print(f"[green]{role.value} database is up to date[/green]")
+
+
+async def _seed(settings: PartySettings, locations: int) -> seed.SeedResult:
+    database = Database(settings.effective_database_url)
+    clock = SystemClock()
+    try:
+        return await seed.seed_catalog(
+            database,
+            Outbox(clock),
+            country_code=settings.ocpi_country_code,
+            party_id=settings.ocpi_party_id,
+            now=clock.now(),
+            locations=locations,
+            operator=settings.ocpi_business_name,
+        )
+    finally:
+        await database.dispose()
+
+
+@app.command("seed")
+def seed_command(
+    locations: Annotated[
+        int, typer.Option("--locations", min=1, help="How many Locations to generate.")
+    ] = seed.DEFAULT_LOCATIONS,
+) -> None:
+    """Fill the CPO's database with a deterministic demo network (Locations, Tariffs).
+
+    Migrates first; Locations and Tariffs with the same ids are replaced, others are kept.
+    Pushes are queued only for registered partners that receive locations or tariffs.
+    """
+    settings = role_settings(Role.cpo)
+    upgrade(settings.effective_database_url)
+    result = asyncio.run(_seed(settings, locations))
+    Console(highlight=False).print(
+        f"[green]seeded {result.locations} locations, {result.evses} EVSEs, "
+        f"{result.connectors} connectors, {result.tariffs} tariffs; "
+        f"{result.pushes} pushes queued ({result.seconds:.1f} s)[/green]"
+    )

@@ -77,6 +77,9 @@ def create(
         str | None,
         typer.Option("--party", help="Only this party may redeem it: COUNTRY/PARTY, e.g. NL/ABC."),
     ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print the token alone (for scripts and hooks).")
+    ] = False,
 ) -> None:
     """Mint a bootstrap token and print it (once) with its id, expiry and the versions URL."""
     lifetime, expected = parse_ttl(ttl), parse_party(party)
@@ -95,6 +98,9 @@ def create(
         return minted
 
     minted = _run(settings, role, job, migrate=True)
+    if quiet:
+        typer.echo(minted.token)
+        return
     console = Console(highlight=False, soft_wrap=True)
     console.print("[bold]Bootstrap token created[/bold] (shown only this once)")
     console.print(f"token:        [bold green]{minted.token}[/bold green]")

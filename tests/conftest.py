@@ -11,15 +11,13 @@ import os
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+pytest_plugins = ["pytester"]
 
-settings.register_profile("dev", max_examples=15, deadline=None)
-settings.register_profile("ci", max_examples=40, deadline=None, print_blob=True)
-settings.register_profile(
-    "thorough", max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+import conformance.profiles  # noqa: E402,F401 - registers dev, ci and thorough
+
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 

@@ -1,4 +1,4 @@
-"""The admin API under `/admin`: bootstrap tokens, the audit trail, partner registrations.
+"""The admin API under `/admin`: bootstrap tokens, the audit trail, partners, the outbox.
 
 Guarded by `Authorization: Bearer <ADMIN_TOKEN>`; plain JSON bodies (not the OCPI envelope),
 but errors are rendered by the platform's one error handler, so they are OCPI envelopes. Every
@@ -20,6 +20,7 @@ from litestar.params import FromPath, JSONBody, Parameter
 from simulator.platform import audit
 from simulator.platform.audit import RequestContext
 from simulator.platform.errors import GenericClientError, NotFound, OcpiError, Unauthorized
+from simulator.platform.outbox import outbox_state, recent_events, retry_failing
 from simulator.platform.registration import RegistrationFailed
 from simulator.platform.services import Platform
 from simulator.platform.tables import Partner
@@ -240,6 +241,32 @@ class AdminController(Controller):
             raise PartnerUnreachable(f"unregister failed: {exc}") from exc
         await _action(request, "partner.unregister", partner_id=partner_id)
         return {"unregistered": True}
+
+    # --- outbox (pushes to partners) -----------------------------------------------------------
+
+    @get("/outbox")
+    async def outbox(
+        self,
+        request: Request[Any, Any, Any],
+        limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
+    ) -> dict[str, Any]:
+        """Event counts by state (pending, delivered, failing), overall and per partner, and
+        the latest events, newest first, without their bodies."""
+        platform = _platform(request)
+        state = await outbox_state(platform.database, platform.clock.now())
+        return {
+            "counts": state.total.as_dict(),
+            "partners": {pid: counts.as_dict() for pid, counts in state.partners.items()},
+            "events": await recent_events(platform.database, limit),
+        }
+
+    @post("/outbox/retry", status_code=200)
+    async def retry_outbox(self, request: Request[Any, Any, Any]) -> dict[str, int]:
+        """Make every failing event due now (an attempt in flight is left to finish)."""
+        platform = _platform(request)
+        retried = await retry_failing(platform.database, platform.clock.now())
+        await _action(request, "outbox.retry")
+        return {"retried": retried}
 
 
 async def _known_partner(request: Request[Any, Any, Any], partner_id: str) -> Partner:

@@ -116,12 +116,19 @@ class Documents:
             rows = (await session.scalars(query.limit(2))).all()
         return _loads(rows[0]) if len(rows) == 1 else None
 
-    async def delete(self, key: Key) -> bool:
-        async with self._db.transaction() as session:
-            row = await session.scalar(select(Document).where(key.where()))
-            if row is None:
-                return False
-            await session.delete(row)
+    async def delete(self, key: Key, session: AsyncSession | None = None) -> bool:
+        """Remove; False when absent. In `session` when given (same transaction)."""
+        if session is None:
+            async with self._db.transaction() as own:
+                return await self._delete(own, key)
+        return await self._delete(session, key)
+
+    async def _delete(self, session: AsyncSession, key: Key) -> bool:
+        row = await session.scalar(select(Document).where(key.where()))
+        if row is None:
+            return False
+        await session.delete(row)
+        await session.flush()
         return True
 
     async def page(

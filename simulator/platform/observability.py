@@ -1,7 +1,8 @@
 """Operations endpoints, outside OCPI: `GET /health` and `GET /metrics` (no authentication).
 
-The Prometheus counters are derived from the audit table (`AuditLog.counts`) at scrape time, not
-kept in process memory, so they agree across workers and survive restarts. Neither route is an
+The Prometheus counters are derived from the audit table (`AuditLog.counts`) and the outbox gauges
+from the outbox table at scrape time, not kept in process memory, so they agree across workers
+and survive restarts. Neither route is an
 OCPI module: they are not listed in the version details (§6.2).
 """
 
@@ -12,12 +13,13 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from litestar import Request, Response, get
-from prometheus_client.core import CounterMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector, CollectorRegistry
 from prometheus_client.samples import Sample
 
 from simulator.platform import audit
+from simulator.platform.outbox import OutboxCounts, outbox_state
 from simulator.platform.transport import platform_of
 
 Counts = dict[tuple[str, str | None], int]
@@ -92,10 +94,34 @@ class AuditCollector(Collector):
         )
 
 
-def render_metrics(counts: Counts) -> bytes:
-    """The Prometheus text exposition (format 0.0.4) of the given audit counts."""
+class OutboxCollector(Collector):
+    """A snapshot of the outbox rendered as the `plugfest_outbox_*` gauges."""
+
+    def __init__(self, counts: OutboxCounts) -> None:
+        self._counts = counts
+
+    def collect(self) -> Iterator[Metric]:
+        events = GaugeMetricFamily(
+            "plugfest_outbox_events",
+            "Outbox events by state: pending (not attempted yet), failing (undelivered after a "
+            "failed attempt), delivered.",
+            labels=["state"],
+        )
+        for state in ("pending", "failing", "delivered"):
+            events.add_metric([state], float(getattr(self._counts, state)))
+        yield events
+        yield GaugeMetricFamily(
+            "plugfest_outbox_oldest_pending_seconds",
+            "Age of the oldest undelivered (pending or failing) outbox event; 0 when none.",
+            value=self._counts.oldest_undelivered_seconds,
+        )
+
+
+def render_metrics(counts: Counts, outbox: OutboxCounts | None = None) -> bytes:
+    """The Prometheus text exposition (format 0.0.4) of the audit counts and outbox state."""
     registry = CollectorRegistry(auto_describe=False)
     registry.register(AuditCollector(counts))
+    registry.register(OutboxCollector(outbox or OutboxCounts()))
     return generate_latest(registry)
 
 
@@ -109,9 +135,11 @@ async def health(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
 
 @get(METRICS_PATH, tags=["operations"])
 async def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
-    """Prometheus counters derived from the audit trail."""
-    counts = await platform_of(request).audit.counts()
-    return Response(render_metrics(counts), media_type=METRICS_MEDIA_TYPE)
+    """Prometheus counters derived from the audit trail, gauges from the outbox."""
+    platform = platform_of(request)
+    counts = await platform.audit.counts()
+    outbox = await outbox_state(platform.database, platform.clock.now())
+    return Response(render_metrics(counts, outbox.total), media_type=METRICS_MEDIA_TYPE)
 
 
 ROUTES = [health, metrics]

@@ -259,29 +259,14 @@ class Registration:
         credentials_url = discovery.endpoint("credentials")
         if credentials_url is None:
             raise RegistrationFailed("the partner publishes no credentials endpoint")
-        # Stored before the POST: the partner calls our versions with this token meanwhile.
-        token_b, now = generate_token(), self._clock.now()
-        partner = Partner(
-            id=str(uuid.uuid4()),
-            status="pending",
-            initiated_by="us",
-            versions_url=versions_url,
-            version=discovery.version,
-            endpoints=discovery.endpoints,
-            roles=[],
-            inbound_token_hash=hash_token(self._secret, token_b),
-            created_at=now,
-            updated_at=now,
-        )
-        async with self._db.transaction() as session:
-            session.add(partner)
+        partner_id, token_b = await self.expect(versions_url, discovery)
         try:
             answer = await send_credentials(
                 self._http, "POST", credentials_url, token_a, self.identity.credentials(token_b)
             )
         except Exception as exc:
             async with self._db.transaction() as session:
-                await session.delete(await session.get(Partner, partner.id))
+                await session.delete(await session.get(Partner, partner_id))
                 self._audit.add(
                     session,
                     audit.REGISTRATION_FAILED,
@@ -291,14 +276,60 @@ class Registration:
                 )
             raise RegistrationFailed(str(exc)) from exc
         assert answer is not None
+        return await self.activate(partner_id, answer["token"], answer.get("roles", []), context)
+
+    async def expect(
+        self, versions_url: str, discovery: Discovery | None = None
+    ) -> tuple[str, str]:
+        """Step 1 of a handshake we start: a pending partner and the token B it will call us
+        with (stored before our POST, because the partner calls our versions meanwhile)."""
+        token_b, now = generate_token(), self._clock.now()
+        partner = Partner(
+            id=str(uuid.uuid4()),
+            status="pending",
+            initiated_by="us",
+            versions_url=versions_url,
+            version=discovery.version if discovery else None,
+            endpoints=discovery.endpoints if discovery else [],
+            roles=[],
+            inbound_token_hash=hash_token(self._secret, token_b),
+            created_at=now,
+            updated_at=now,
+        )
+        async with self._db.transaction() as session:
+            session.add(partner)
+        return partner.id, token_b
+
+    async def activate(
+        self,
+        partner_id: str,
+        outbound_token: str,
+        roles: list[dict[str, Any]],
+        context: RequestContext,
+    ) -> Partner:
+        """Step 2: the partner answered with its token. Its endpoints are discovered now (with
+        that token) unless step 1 already knew them."""
+        partner = await self.partner(partner_id)
+        if partner is None:
+            raise RegistrationFailed(f"no pending partner {partner_id}")
+        discovery = Discovery(partner.versions_url, partner.version or "", partner.endpoints)
+        if not partner.endpoints:
+            try:
+                discovery = await discover(
+                    self._http, partner.versions_url, outbound_token, self._required
+                )
+            except OcpiError as exc:
+                raise RegistrationFailed(exc.message) from exc
         async with self._db.transaction() as session:
             await session.execute(
                 update(Partner)
-                .where(Partner.id == partner.id)
+                .where(Partner.id == partner_id)
                 .values(
                     status="registered",
-                    roles=answer.get("roles", []),
-                    outbound_token=answer["token"],
+                    roles=roles,
+                    version=discovery.version,
+                    endpoints=discovery.endpoints,
+                    outbound_token=outbound_token,
                     updated_at=self._clock.now(),
                 )
             )
@@ -306,10 +337,10 @@ class Registration:
                 session,
                 audit.PARTNER_REGISTERED,
                 context,
-                partner_id=partner.id,
-                detail={"versions_url": versions_url, "initiated_by": "us"},
+                partner_id=partner_id,
+                detail={"versions_url": partner.versions_url, "initiated_by": "us"},
             )
-        refreshed = await self.partner(partner.id)
+        refreshed = await self.partner(partner_id)
         assert refreshed is not None
         return refreshed
 

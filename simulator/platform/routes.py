@@ -29,7 +29,6 @@ class VersionsController(Controller):
     """§6.1, §6.2: open to registered partners and to holders of a live TOKEN_A."""
 
     dependencies = {"caller": Provide(authenticate)}  # noqa: RUF012
-    include_in_schema = False
 
     @get(VERSIONS_PATH)
     async def versions(
@@ -57,7 +56,6 @@ class CredentialsController(Controller):
 
     path = CREDENTIALS_PATH
     dependencies = {"caller": Provide(authenticate)}  # noqa: RUF012
-    include_in_schema = False
 
     @get()
     async def read(self, request: Request[Any, Any, Any], caller: NamedDependency[Caller]) -> Reply:

@@ -50,6 +50,16 @@ class PartySettings(BaseSettings):
     # Module identifiers a partner must publish for registration to succeed (3003 otherwise).
     ocpi_required_partner_modules: tuple[str, ...] = ("credentials",)
     http_timeout_seconds: float = 10.0
+    # The outbox worker (pushes to partners): polling, retry backoff (initial delay doubling up
+    # to the cap, each delay shortened by up to `jitter` of itself), the claim lease (longer
+    # than a delivery may take: at least twice http_timeout_seconds) and the claim batch size.
+    outbox_worker_enabled: bool = True
+    outbox_poll_interval_seconds: float = Field(0.5, gt=0)
+    outbox_backoff_initial_seconds: float = Field(1.0, gt=0)
+    outbox_backoff_max_seconds: float = Field(300.0, gt=0)
+    outbox_backoff_jitter: float = Field(0.2, ge=0, lt=1)
+    outbox_lease_seconds: float = Field(60.0, gt=0)
+    outbox_batch_size: int = Field(50, ge=1, le=1000)
 
     @property
     def role_name(self) -> str:

@@ -130,6 +130,8 @@ class OutboxEvent(Base):
     next_attempt_at: Mapped[datetime]
     delivered_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # The `Location` header the eMSP answered a CDR POST with (§10.2.3: its URL of the CDR).
+    response_location: Mapped[str | None] = mapped_column(String(500))
 
 
 class AuditEvent(Base):

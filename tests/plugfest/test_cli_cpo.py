@@ -121,10 +121,10 @@ def test_bad_ttl_is_a_usage_error(database: Path) -> None:
     assert not database.exists()
 
 
-def test_emsp_role_not_there_yet(database: Path) -> None:
-    result = invoke("token", "create", "--role", "emsp")
-    assert result.exit_code == 2
-    assert "issue #5" in result.output
+def test_quiet_prints_the_token_alone(database: Path) -> None:
+    result = invoke("token", "create", "--ttl", "90s", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}\n", result.stdout)
 
 
 def test_production_without_secrets_exits_1(

@@ -56,13 +56,18 @@ async def test_versions_and_details_list_exactly_the_served_modules(
     data = is_envelope(details)["data"]
     assert data["version"] == "2.2.1"
     listed = {e["url"].removeprefix(sqlite_cpo.url) for e in data["endpoints"]}
-    served = {
-        route.path
+    # Every module the app routes is listed, and every listed URL is routed (§6.2).
+    module_roots = {
+        "/".join(route.path.split("/")[:5])
         for route in sqlite_cpo.app.routes
-        if route.path.startswith("/ocpi/2.2.1/") and route.path != "/ocpi/2.2.1"
+        if route.path.startswith(("/ocpi/2.2.1/", "/ocpi/cpo/2.2.1/"))
     }
-    assert listed == served == {"/ocpi/2.2.1/credentials"}
-    assert {e["identifier"] for e in data["endpoints"]} == {"credentials"}
+    assert listed == module_roots
+    assert {(e["identifier"], e["role"]) for e in data["endpoints"]} == {
+        ("credentials", "SENDER"),
+        *((m, "SENDER") for m in ("locations", "sessions", "cdrs", "tariffs")),
+        *((m, "RECEIVER") for m in ("tokens", "commands", "chargingprofiles", "hubclientinfo")),
+    }
 
 
 async def test_invalid_json_is_400_envelope_and_keeps_token(

@@ -1,0 +1,63 @@
+"""The judge's configuration, from pytest options (`plugfest check` passes them through)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import pytest
+
+TargetRole = Literal["cpo", "emsp"]
+
+
+@dataclass(frozen=True)
+class JudgeConfig:
+    versions_url: str
+    role: TargetRole
+    token: str
+    token_kind: Literal["bootstrap", "registered"]
+    counterpart_host: str
+    counterpart_port: int | None
+    counterpart_url: str | None
+    strict: bool
+    mint_token_command: str | None
+    report_dir: Path
+    run_id: str
+    only: tuple[str, ...]
+    party: tuple[str, str]  # the judge's own country code and party id
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("plugfest", "Plugfest OCPI 2.2.1 conformance")
+    group.addoption("--ocpi-versions-url", help="the target's versions URL")
+    group.addoption("--ocpi-role", choices=("cpo", "emsp"), help="the target's role")
+    group.addoption("--ocpi-token", help="a TOKEN_A to register with, or a registered token")
+    group.addoption(
+        "--ocpi-token-kind",
+        choices=("bootstrap", "registered"),
+        default="bootstrap",
+        help="bootstrap: --ocpi-token is a CREDENTIALS_TOKEN_A (default); registered: token C",
+    )
+    group.addoption("--ocpi-counterpart-host", default="127.0.0.1", help="bind address")
+    group.addoption("--ocpi-counterpart-port", type=int, default=None, help="bind port")
+    group.addoption(
+        "--ocpi-counterpart-url",
+        default=None,
+        help="public base URL of our counterpart when the target is remote",
+    )
+    group.addoption("--ocpi-strict", action="store_true", help="SHOULD rules fail the run too")
+    group.addoption(
+        "--ocpi-mint-token-command",
+        default=None,
+        help="shell command printing a fresh TOKEN_A of the target on its last line; "
+        "{ttl} is replaced by a lifetime in seconds",
+    )
+    group.addoption("--ocpi-report-dir", default="reports", help="where runs are written")
+    group.addoption("--ocpi-run-id", default=None, help="name of this run's report directory")
+    group.addoption(
+        "--ocpi-only",
+        action="append",
+        default=[],
+        help="run only tests of this module (e.g. credentials) or rule (e.g. CRED-002)",
+    )

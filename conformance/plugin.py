@@ -1,0 +1,186 @@
+"""The Plugfest pytest plugin (entry point `pytest11: plugfest`).
+
+Inert unless `--ocpi-versions-url` is given. It registers the options, resolves every
+`@pytest.mark.rule(ID)` against the rule catalogue (an unknown ID fails collection), gives the
+suites a `judge` fixture, keeps per-test evidence, and writes the run's results and reports.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Generator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import conformance.profiles  # noqa: F401 - registers the Hypothesis profiles before use
+from conformance.config import JudgeConfig, add_options
+from conformance.verdicts import Violation
+from specs.catalogue import default_catalogue
+
+_JUDGE_KEY = pytest.StashKey["Any"]()
+_STARTED_KEY = pytest.StashKey[float]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "rule(*ids): the catalogue rule(s) a test checks (specs/rules/*.yaml)"
+    )
+    config.addinivalue_line("markers", "needs_mint: the test needs --ocpi-mint-token-command")
+    config.stash[_STARTED_KEY] = time.time()
+    if config.getoption("--ocpi-versions-url", default=None):
+        config.pluginmanager.register(_ReportCollector(config), "plugfest-reports")
+
+
+def judge_config(config: pytest.Config) -> JudgeConfig | None:
+    versions_url = config.getoption("--ocpi-versions-url")
+    if not versions_url:
+        return None
+    role, token = config.getoption("--ocpi-role"), config.getoption("--ocpi-token")
+    if role is None or token is None:
+        raise pytest.UsageError("--ocpi-versions-url needs --ocpi-role and --ocpi-token")
+    run_id = config.getoption("--ocpi-run-id") or (
+        datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + f"-{role}-{uuid.uuid4().hex[:6]}"
+    )
+    return JudgeConfig(
+        versions_url=versions_url,
+        role=role,
+        token=token,
+        token_kind=config.getoption("--ocpi-token-kind"),
+        counterpart_host=config.getoption("--ocpi-counterpart-host"),
+        counterpart_port=config.getoption("--ocpi-counterpart-port"),
+        counterpart_url=config.getoption("--ocpi-counterpart-url"),
+        strict=bool(config.getoption("--ocpi-strict")),
+        mint_token_command=config.getoption("--ocpi-mint-token-command"),
+        report_dir=Path(config.getoption("--ocpi-report-dir")),
+        run_id=run_id,
+        only=tuple(config.getoption("--ocpi-only")),
+        party=("NL", "PFJ"),
+    )
+
+
+def rule_ids(item: pytest.Item) -> list[str]:
+    return [str(rule) for marker in item.iter_markers("rule") for rule in marker.args]
+
+
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Unknown rule IDs fail collection; `--ocpi-only` keeps one module's or rule's tests."""
+    catalogue = default_catalogue()
+    unknown = sorted(
+        {(item.nodeid, r) for item in items for r in rule_ids(item) if r not in catalogue}
+    )
+    if unknown:
+        lines = "\n".join(f"  {nodeid}: {rule}" for nodeid, rule in unknown)
+        raise pytest.UsageError(f"tests name rules the catalogue does not have:\n{lines}")
+    only = [o.upper() for o in config.getoption("--ocpi-only", default=[])]
+    if not only:
+        return
+    prefixes = catalogue.prefixes()
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
+    for item in items:
+        ids = rule_ids(item)
+        modules = {prefixes.get(r.rsplit("-", 1)[0], "") for r in ids}
+        wanted = any(o in ids or o.lower() in modules or o in {r.split("-")[0] for r in ids}
+                     for o in only)  # fmt: skip
+        (keep if wanted else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+@pytest.fixture(scope="session")
+def judge(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """The run's Judge; skips the suites when no target was given."""
+    from conformance.session import Judge
+
+    config = judge_config(request.config)
+    if config is None:
+        pytest.skip("no target: pass --ocpi-versions-url, --ocpi-role and --ocpi-token")
+    instance = Judge(config)
+    seed = request.config.getoption("--hypothesis-seed", default=None)
+    instance.seed = None if seed is None else str(seed)
+    request.config.stash[_JUDGE_KEY] = instance
+    try:
+        yield instance
+    finally:
+        instance.close()
+
+
+_EXCHANGES_KEY = pytest.StashKey[list[int]]()
+_REPORTS_KEY = pytest.StashKey[list[pytest.TestReport]]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    judge = item.config.stash.get(_JUDGE_KEY, None)
+    if judge is None:
+        return (yield)
+    judge.ledger.current_test = item.nodeid
+    before = {exchange.id for exchange in judge.recorder.all()}
+    try:
+        return (yield)
+    finally:
+        item.stash[_EXCHANGES_KEY] = [e.id for e in judge.recorder.all() if e.id not in before]
+        judge.ledger.current_test = None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    ids = rule_ids(item)
+    if ids:
+        catalogue = default_catalogue()
+        report.user_properties.append(("rules", ",".join(ids)))
+        report.user_properties.append(("sections", ",".join(catalogue.get(r).section for r in ids)))
+    if call.excinfo is not None and isinstance(call.excinfo.value, Violation):
+        report.user_properties.append(("violation", call.excinfo.value.as_dict()))
+    if call.when == "call":
+        report.user_properties.append(("exchanges", item.stash.get(_EXCHANGES_KEY, [])))
+    return report
+
+
+class _ReportCollector:
+    """Keeps every phase's report of a judging run for the results writer."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.config.stash.setdefault(_REPORTS_KEY, []).append(report)
+
+
+def pytest_html_results_table_header(cells: list[str]) -> None:
+    cells.insert(2, "<th>Rules</th>")
+    cells.insert(3, "<th>Section</th>")
+
+
+def pytest_html_results_table_row(report: pytest.TestReport, cells: list[str]) -> None:
+    props = dict(report.user_properties)
+    cells.insert(2, f"<td>{props.get('rules', '')}</td>")
+    cells.insert(3, f"<td>{props.get('sections', '')}</td>")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    judge = session.config.stash.get(_JUDGE_KEY, None)
+    if judge is None:
+        return
+    from conformance.results import write_run
+
+    write_run(
+        judge,
+        session.config.stash.get(_REPORTS_KEY, []),
+        started=session.config.stash[_STARTED_KEY],
+        exit_status=int(exitstatus),
+    )

@@ -1,0 +1,78 @@
+"""Fixtures the suites share: the discovered target and our registration with it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from conformance.session import Judge, Registration
+
+FUNCTIONAL = ("locations", "sessions", "cdrs", "tariffs", "tokens", "commands", "chargingprofiles")
+
+
+@pytest.fixture(scope="session")
+def endpoints(judge: Judge) -> dict[str, str]:
+    """The target's 2.2.1 endpoints as `module/ROLE -> url`, discovered with the given token."""
+    return judge.discover(judge.config.token)
+
+
+@pytest.fixture(scope="session")
+def functional_probes(endpoints: dict[str, str]) -> list[tuple[str, str, str, Any]]:
+    """(module, method, url, body): one harmless request per functional interface published,
+    addressed to a route that exists, so that only authentication can refuse it."""
+    probes = []
+    for key, url in endpoints.items():
+        module, role = key.split("/")
+        probe = PROBES.get((module, role))
+        if probe is not None:
+            method, suffix, body = probe
+            probes.append((module, method, url.rstrip("/") + suffix, body))
+    return probes
+
+
+_PROBE_ID = "PLUGFEST-PROBE"
+_NOWHERE = "http://127.0.0.1:9/plugfest-probe"
+PROBES: dict[tuple[str, str], tuple[str, str, Any]] = {
+    ("locations", "SENDER"): ("GET", "", None),
+    ("sessions", "SENDER"): ("GET", "", None),
+    ("cdrs", "SENDER"): ("GET", "", None),
+    ("tariffs", "SENDER"): ("GET", "", None),
+    ("tokens", "SENDER"): ("GET", "", None),
+    ("tokens", "RECEIVER"): ("GET", f"/NL/PFJ/{_PROBE_ID}", None),
+    ("locations", "RECEIVER"): ("GET", f"/NL/PFJ/{_PROBE_ID}", None),
+    ("sessions", "RECEIVER"): ("GET", f"/NL/PFJ/{_PROBE_ID}", None),
+    ("tariffs", "RECEIVER"): ("GET", f"/NL/PFJ/{_PROBE_ID}", None),
+    ("cdrs", "RECEIVER"): ("POST", "", {}),
+    ("commands", "RECEIVER"): (
+        "POST", "/STOP_SESSION", {"response_url": _NOWHERE, "session_id": _PROBE_ID}
+    ),
+    ("chargingprofiles", "RECEIVER"): (
+        "GET", f"/{_PROBE_ID}?duration=60&response_url={_NOWHERE}", None
+    ),
+}  # fmt: skip
+
+
+def bootstrap_token(judge: Judge) -> str:
+    if judge.config.token_kind != "bootstrap":
+        pytest.skip("the run was given a registered token, not a TOKEN_A")
+    return judge.config.token
+
+
+def fresh_token(judge: Judge, ttl_seconds: int = 600) -> str:
+    """A new TOKEN_A from --ocpi-mint-token-command, or a skip that says why."""
+    token = judge.mint(ttl_seconds)
+    if token is None:
+        pytest.skip("needs fresh TOKEN_As from the target: pass --ocpi-mint-token-command")
+    return token
+
+
+def registered(judge: Judge) -> Registration:
+    if judge.registration is None:
+        pytest.skip("not registered with the target (the registration test did not succeed)")
+    return judge.registration
+
+
+def credentials_of(reply: Any) -> dict[str, Any]:
+    data = reply.data
+    return data if isinstance(data, dict) else {}

@@ -1,0 +1,119 @@
+"""`plugfest check`: judge a party by URL and write its reports; `plugfest report`: re-render.
+
+Runs the conformance suites (a pytest plugin) in-process with a rich progress display. The exit
+code is 0 only when every MUST rule that ran passed (and, with --strict, every SHOULD rule).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from datetime import UTC, datetime
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+console = Console()
+STATUSES = ("passed", "failed", "skipped", "not_covered", "not_applicable")
+
+
+class _ProgressPlugin:
+    """Shows one line per test as the suites run (pytest's own terminal output is off)."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task = progress.add_task("collecting", total=None)
+        self.failed = 0
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.progress.update(self.task, total=len(session.items), description="judging")
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.failed:
+            self.failed += 1
+            name = report.nodeid.split("::")[-1]
+            self.progress.console.print(f"[red]✗[/red] {name}")
+        if report.when == "teardown":
+            self.progress.advance(self.task)
+
+
+def run_check(
+    *,
+    role: str,
+    versions_url: str,
+    token: str,
+    report_dir: Path,
+    strict: bool,
+    only: list[str],
+    token_kind: str,
+    mint_token_command: str | None,
+    counterpart_url: str | None,
+    counterpart_host: str,
+    counterpart_port: int | None,
+    hypothesis_profile: str,
+) -> int:
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + f"-{role}-{uuid.uuid4().hex[:6]}"
+    run_dir = report_dir / run_id
+    suites = Path(str(files("conformance").joinpath("suites")))
+    args = [
+        str(suites),
+        f"--rootdir={suites}",
+        "-c", os.devnull,  # the suites' own settings only, never a surrounding project's
+        "-p", "no:cacheprovider",
+        "-p", "no:terminal",
+        "-W", "ignore::DeprecationWarning",
+        f"--hypothesis-profile={hypothesis_profile}",
+        f"--ocpi-versions-url={versions_url}",
+        f"--ocpi-role={role}",
+        f"--ocpi-token={token}",
+        f"--ocpi-token-kind={token_kind}",
+        f"--ocpi-report-dir={report_dir}",
+        f"--ocpi-run-id={run_id}",
+        f"--ocpi-counterpart-host={counterpart_host}",
+        f"--junitxml={run_dir / 'junit.xml'}",
+        f"--html={run_dir / 'pytest.html'}",
+        "--self-contained-html",
+    ]  # fmt: skip
+    if strict:
+        args.append("--ocpi-strict")
+    if mint_token_command:
+        args.append(f"--ocpi-mint-token-command={mint_token_command}")
+    if counterpart_url:
+        args.append(f"--ocpi-counterpart-url={counterpart_url}")
+    if counterpart_port:
+        args.append(f"--ocpi-counterpart-port={counterpart_port}")
+    args += [f"--ocpi-only={o}" for o in only]
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(), console=console,
+    ) as progress:  # fmt: skip
+        code = pytest.main(args, plugins=[_ProgressPlugin(progress)])
+    results_path = run_dir / "results.json"
+    if not results_path.exists():
+        console.print(f"[red]no results were written (pytest exit code {int(code)})[/red]")
+        return 2
+    print_summary(json.loads(results_path.read_text(encoding="utf-8")), run_dir)
+    return 0 if int(code) == 0 else 1
+
+
+def print_summary(results: dict[str, Any], run_dir: Path) -> None:
+    summary, target = results["summary"], results["run"]["target"]
+    table = Table(title=f"{target['role'].upper()} {target['versions_url']}")
+    table.add_column("Level")
+    for status in STATUSES:
+        table.add_column(status.replace("_", " "), justify="right")
+    for level in ("must", "should"):
+        table.add_row(level.upper(), *(str(summary[level].get(s, 0)) for s in STATUSES))
+    console.print(table)
+    for rule in results["rules"]:
+        if rule["status"] == "failed":
+            console.print(f"[red]FAILED[/red] {rule['id']} ({rule['level']}) {rule['title']}")
+    verdict = summary["verdict"].upper()
+    colour = "green" if verdict == "PASS" else "red"
+    console.print(f"[{colour}]{verdict}[/{colour}]  report: {run_dir / 'index.html'}")

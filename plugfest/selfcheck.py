@@ -1,0 +1,132 @@
+"""`plugfest selfcheck`: our reference CPO and eMSP simulator, each judged by the other role's
+suite, on loopback. The README's main job (`nox -s conformance`) runs exactly this.
+
+Each party runs as its own `plugfest ... serve` process on a free port, with a throw-away data
+directory and secrets generated for the run; TOKEN_As come from its admin API.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+
+from conformance.mint import mint
+from simulator.platform.loopback import free_port
+
+console = Console()
+
+
+@dataclass(frozen=True)
+class Party:
+    role: str  # "cpo" or "emsp": the target role it plays
+    base_url: str
+    admin_token: str
+    admin_env: str
+
+    @property
+    def versions_url(self) -> str:
+        return f"{self.base_url}/ocpi/versions"
+
+
+def _environment(role: str, data: Path, port: int, admin: str) -> dict[str, str]:
+    prefix = "EMSP_" if role == "emsp" else ""
+    values = {
+        "PLUGFEST_MODE": "development",
+        "OCPI_BASE_URL": f"http://127.0.0.1:{port}",
+        "DATA_DIR": str(data),
+        "DATABASE_URL": f"sqlite+aiosqlite:///{data / f'{role}.db'}",
+        "ADMIN_TOKEN": admin,
+        "TOKEN_HMAC_SECRET": secrets.token_urlsafe(32),
+    }
+    return {**os.environ, **{prefix + key: value for key, value in values.items()}}
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited with {process.returncode} before it was healthy")
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} was not healthy within {timeout} s")
+
+
+@contextmanager
+def serve(role: str, workdir: Path, seed: bool) -> Iterator[Party]:
+    port, admin = free_port(), secrets.token_urlsafe(24)
+    data = workdir / role
+    data.mkdir(parents=True)
+    env = _environment(role, data, port, admin)
+    if seed:
+        subprocess.run([sys.executable, "-m", "plugfest", "db", "seed"], env=env, check=True,
+                       capture_output=True)  # fmt: skip
+    log = (workdir / f"{role}.log").open("wb")
+    process = subprocess.Popen(  # noqa: S603 - our own CLI
+        [sys.executable, "-m", "plugfest", role, "serve", "--port", str(port)],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        party = Party(
+            role,
+            f"http://127.0.0.1:{port}",
+            admin,
+            "EMSP_ADMIN_TOKEN" if role == "emsp" else "ADMIN_TOKEN",
+        )
+        _wait_healthy(party.base_url, process)
+        yield party
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def judge(party: Party, report_dir: Path, hypothesis_profile: str) -> int:
+    token = mint(party.base_url, party.admin_token, 1800, "selfcheck")
+    mint_command = (
+        f"{sys.executable} -m conformance.mint {party.base_url} --ttl {{ttl}} "
+        f"--admin-token-env {party.admin_env}"
+    )
+    console.rule(f"{party.role.upper()} at {party.base_url}")
+    done = subprocess.run(  # noqa: S603 - our own CLI
+        [sys.executable, "-m", "plugfest", "check", "--role", party.role,
+         "--versions-url", party.versions_url, "--token", token,
+         "--report-dir", str(report_dir), "--mint-token-command", mint_command,
+         "--hypothesis-profile", hypothesis_profile],
+        env={**os.environ, party.admin_env: party.admin_token},
+    )  # fmt: skip
+    return done.returncode
+
+
+def run(report_dir: Path, hypothesis_profile: str, roles: tuple[str, ...]) -> int:
+    started = time.monotonic()
+    codes: dict[str, int] = {}
+    with tempfile.TemporaryDirectory(prefix="plugfest-selfcheck-") as tmp, ExitStack() as stack:
+        parties = [
+            stack.enter_context(serve(role, Path(tmp), seed=role == "cpo")) for role in roles
+        ]
+        for party in parties:
+            codes[party.role] = judge(party, report_dir, hypothesis_profile)
+    elapsed = time.monotonic() - started
+    for role, code in codes.items():
+        verdict = "[green]PASS[/green]" if code == 0 else f"[red]FAIL ({code})[/red]"
+        console.print(f"{role.upper()}: {verdict}")
+    console.print(f"reports: {report_dir / 'index.html'}  ({elapsed:.0f} s)")
+    return 0 if all(code == 0 for code in codes.values()) else 1

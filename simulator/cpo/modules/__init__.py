@@ -1,0 +1,1 @@
+"""The reference CPO's functional modules (one per OCPI module)."""
