@@ -9,6 +9,10 @@ from conformance.verdicts import Ledger
 from specs import contract
 
 
+class NoAnswer(RuntimeError):
+    """The target could not be reached, or the request could not be sent."""
+
+
 def check_object(
     ledger: Ledger, rule_id: str, value: Any, schema: str, exchange: Exchange | None
 ) -> bool:
@@ -31,7 +35,10 @@ def check_status(
     http: int | tuple[int, ...],
     ocpi: int | tuple[int, ...] | None = None,
 ) -> bool:
-    """The HTTP status (and, when given, the OCPI status_code) a rule requires."""
+    """The HTTP status (and, when given, the OCPI status_code) a rule requires. A request that
+    got no answer at all is no verdict on a rule: the test errors with the transport error."""
+    if exchange.status is None:
+        raise NoAnswer(f"{exchange.method} {exchange.url}: no HTTP answer ({exchange.error})")
     https = (http,) if isinstance(http, int) else http
     body = exchange.json()
     status_code = body.get("status_code") if isinstance(body, dict) else None

@@ -26,7 +26,10 @@ HEADER_SHAPES = st.one_of(
     PRINTABLE.map(lambda t: "token " + base64.b64encode(t.encode()).decode()),  # lower case
     PRINTABLE.map(lambda t: "Token  " + t),  # two spaces
     PRINTABLE.map(lambda t: "Token"),  # no credential
-    st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=300),  # anything
+    # anything printable; HTTP itself forbids empty values and surrounding white space (RFC 9110)
+    st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=300)
+    .map(str.strip)
+    .filter(bool),
     st.binary(min_size=1, max_size=48).map(lambda b: "Token " + base64.b64encode(b).decode()),
 )
 _QUICK = settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
