@@ -6,6 +6,9 @@ from typing import Any
 
 import pytest
 
+from conformance.checks.objects import check_object
+from conformance.client import Reply
+from conformance.exchange import Exchange
 from conformance.session import Judge, Registration
 
 FUNCTIONAL = ("locations", "sessions", "cdrs", "tariffs", "tokens", "commands", "chargingprofiles")
@@ -76,3 +79,30 @@ def registered(judge: Judge) -> Registration:
 def credentials_of(reply: Any) -> dict[str, Any]:
     data = reply.data
     return data if isinstance(data, dict) else {}
+
+
+def fetched_during(judge: Judge, reply: Reply, first_id: int, token_b: str) -> list[str]:
+    """What the target GOT from our counterpart, with token B, while it handled `reply`."""
+    label = f"Token <{judge.recorder.labels[token_b]}>"
+    return [
+        e.url.rsplit("/ocpi", 1)[-1]
+        for e in judge.counterpart.inbound()
+        if first_id < e.id < reply.exchange.id
+        and e.method == "GET"
+        and e.request_header("Authorization") == label
+    ]
+
+
+def check_credentials(judge: Judge, data: Any, exchange: Exchange) -> None:
+    """CRED-018 (the object) and CRED-015 (token and roles) on a Credentials answer."""
+    check_object(judge.ledger, "CRED-018", data, "Credentials", exchange)
+    roles = data.get("roles") if isinstance(data, dict) else None
+    keys = [(r.get("role"), str(r.get("party_id")).upper(), str(r.get("country_code")).upper())
+            for r in roles or [] if isinstance(r, dict)]  # fmt: skip
+    judge.ledger.check(
+        "CRED-015",
+        bool(keys) and len(set(keys)) == len(keys),
+        expected="at least one role, each (role, party_id, country_code) once (§7.3.1)",
+        actual=keys,
+        exchange=exchange,
+    )
