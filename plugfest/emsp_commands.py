@@ -13,18 +13,17 @@ from typing import Annotated, Any, cast
 
 import httpx
 import typer
-import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from plugfest.db_commands import EXIT_SETTINGS, Role, role_settings
+from plugfest.db_commands import Role, role_settings
+from plugfest.serving import serve_party
 from simulator.emsp.app import EmspSettings, create_app
 from simulator.emsp.pull import PULLABLE, pull
 from simulator.emsp.services import Emsp
 from simulator.platform.errors import OcpiError
 from simulator.platform.migrate import upgrade
 from simulator.platform.services import Platform
-from simulator.platform.settings import SettingsError
 
 app = typer.Typer(help="The eMSP simulator.", no_args_is_help=True)
 
@@ -46,31 +45,13 @@ UrlOption = Annotated[
 ]
 
 
-def serve_settings(host: str, port: int) -> EmspSettings:
-    """The eMSP's settings; EMSP_OCPI_BASE_URL defaults to where this run listens."""
-    settings = EmspSettings()
-    if "ocpi_base_url" not in settings.model_fields_set:
-        settings = settings.model_copy(update={"ocpi_base_url": f"http://{host}:{port}"})
-    return settings
-
-
 @app.command("serve")
 def serve(
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="TCP port.", min=1, max=65535)] = 9001,
 ) -> None:
     """Serve the eMSP simulator with uvicorn (OCPI, /admin, /admin/emsp, /health, /schema)."""
-    settings = serve_settings(host, port)
-    try:
-        application = create_app(settings)
-    except SettingsError as exc:
-        typer.echo(f"Error: {exc}", err=True)
-        raise typer.Exit(EXIT_SETTINGS) from None
-    console = Console(highlight=False, soft_wrap=True)
-    console.print(f"[bold]Plugfest eMSP simulator[/bold] ({settings.plugfest_mode} mode)")
-    console.print(f"versions URL: [bold cyan]{settings.versions_url}[/bold cyan]")
-    console.print(f"admin API:    {settings.ocpi_base_url.rstrip('/')}/schema")
-    uvicorn.run(application, host=host, port=port)
+    serve_party("Plugfest eMSP simulator", EmspSettings(), create_app, host, port)
 
 
 # --- the admin API of a running simulator --------------------------------------------------------

@@ -14,7 +14,7 @@ from click.testing import Result
 from litestar.testing import AsyncTestClient
 from typer.testing import CliRunner
 
-from plugfest import cpo_commands
+from plugfest import serving
 from plugfest.cli import app
 from plugfest.token_commands import parse_party, parse_ttl
 from simulator.cpo.app import CpoSettings, create_app
@@ -138,7 +138,7 @@ def test_production_without_secrets_exits_1(
 
 def test_cpo_serve_defaults_the_base_url(database: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(cpo_commands.uvicorn, "run", lambda app, **kwargs: calls.append(kwargs))
+    monkeypatch.setattr(serving.uvicorn, "run", lambda app, **kwargs: calls.append(kwargs))
     result = invoke("cpo", "serve", "--port", "9123")
     assert result.exit_code == 0, result.output
     assert "http://127.0.0.1:9123/ocpi/versions" in result.output
@@ -149,7 +149,7 @@ def test_cpo_serve_keeps_a_configured_base_url(
     database: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OCPI_BASE_URL", "https://cpo.example.com")
-    monkeypatch.setattr(cpo_commands.uvicorn, "run", lambda app, **kwargs: None)
+    monkeypatch.setattr(serving.uvicorn, "run", lambda app, **kwargs: None)
     result = invoke("cpo", "serve", "--host", "0.0.0.0")
     assert result.exit_code == 0, result.output
     assert "https://cpo.example.com/ocpi/versions" in result.output

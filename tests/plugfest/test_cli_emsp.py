@@ -19,7 +19,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from typer.testing import CliRunner
 
-from plugfest import emsp_commands
+from plugfest import emsp_commands, serving
 from plugfest.cli import app
 from simulator.cpo.app import CpoSettings
 from simulator.cpo.app import create_app as create_cpo
@@ -93,7 +93,7 @@ def test_emsp_serve_prints_the_versions_url(
     environment: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(emsp_commands.uvicorn, "run", lambda a, **kwargs: calls.append(kwargs))
+    monkeypatch.setattr(serving.uvicorn, "run", lambda a, **kwargs: calls.append(kwargs))
     result = invoke("emsp", "serve", "--port", "9123")
     assert result.exit_code == 0, result.output
     assert "http://127.0.0.1:9123/ocpi/versions" in result.output

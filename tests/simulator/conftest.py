@@ -8,12 +8,8 @@ engine (minting tokens, calling `Registration` as a client) runs on the server's
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import os
-import socket
-import threading
-import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
@@ -23,13 +19,13 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-import uvicorn
 from litestar import Litestar, Request, Response, delete, get, post, put
 
 from simulator.cpo.app import CpoSettings, create_app
 from simulator.platform.audit import RequestContext
 from simulator.platform.bootstrap import MintedToken
 from simulator.platform.clock import FakeClock
+from simulator.platform.loopback import BackgroundServer, free_port
 from simulator.platform.services import Platform
 
 T = TypeVar("T")
@@ -41,14 +37,6 @@ HMAC_SECRET = "hmac-secret"
 
 def _truthy(name: str) -> bool:
     return os.environ.get(name, "").lower() in {"1", "true", "yes"}
-
-
-def free_port() -> int:
-    """A port nobody listens on right now (bound to 0, read, closed)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 def b64(token: str) -> str:
@@ -114,46 +102,8 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
 # --- loopback servers --------------------------------------------------------------------------
 
 
-class LoopbackServer:
-    """A Litestar app under uvicorn on 127.0.0.1, in a daemon thread with its own event loop."""
-
-    def __init__(self, app: Litestar, port: int) -> None:
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}"
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-        )
-        self.server = uvicorn.Server(config)
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self._thread = threading.Thread(target=self._run, daemon=True, name=f"uvicorn-{port}")
-        self._error: BaseException | None = None
-
-    def _run(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(self.loop)
-        try:
-            self.loop.run_until_complete(self.server.serve())
-        except BaseException as exc:  # reported by start()
-            self._error = exc
-        finally:
-            self.loop.close()
-
-    def start(self, timeout: float = 20.0) -> None:
-        self._thread.start()
-        deadline = time.monotonic() + timeout
-        while not self.server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"server on {self.url} did not start: {self._error!r}")
-            time.sleep(0.01)
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self._thread.join(timeout=15)
-
-    async def call(self, coroutine: Coroutine[Any, Any, T]) -> T:
-        """Run a coroutine on the server's event loop and await its result from another loop."""
-        assert self.loop is not None
-        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coroutine, self.loop))
+# The package's background server, under the name these tests have always used.
+LoopbackServer = BackgroundServer
 
 
 @dataclass

@@ -1,0 +1,159 @@
+"""Hypothesis strategies for addressable OCPI 2.2.1 objects, and helpers to compare them.
+
+Objects come from the YAML contract (`specs.contract.schema_for`) through hypothesis-jsonschema;
+the identifiers a URL addresses (`country_code`, `party_id`, `id`, EVSE `uid`, Connector `id`)
+and `last_updated` are then overwritten so that the object can be PUT, read back and compared.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any
+
+from hypothesis import strategies as st
+from hypothesis_jsonschema import from_schema
+
+from specs import contract
+
+_DATETIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z?$")
+
+
+@cache
+def _raw(name: str) -> st.SearchStrategy[Any]:
+    schema = {k: v for k, v in contract.schema_for(name).items() if k != "$schema"}
+    return from_schema(schema)
+
+
+def objects(name: str) -> st.SearchStrategy[dict[str, Any]]:
+    """Any valid `name` (a component schema of specs/ocpi-2.2.1), as generated."""
+    return _raw(name).filter(lambda value: isinstance(value, dict) and not contract.errors(value, name))
+
+
+def fresh_id(prefix: str = "PF") -> str:
+    """A URL-safe identifier no target has seen (CiString(36))."""
+    return f"{prefix}-{uuid.uuid4().hex[:20]}".upper()
+
+
+def stamp(moment: datetime | None = None) -> str:
+    """A DateTime in the plain §16.2 form, UTC, whole seconds."""
+    moment = moment or datetime.now(UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def later(seconds: int) -> str:
+    return stamp(datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=seconds))
+
+
+def owned(value: dict[str, Any], party: dict[str, Any], object_id: str) -> dict[str, Any]:
+    """`value` made addressable: the party's country_code/party_id, `object_id`, now."""
+    value = copy.deepcopy(value)
+    value["country_code"] = party["country_code"]
+    value["party_id"] = party["party_id"]
+    value["id"] = object_id
+    value["last_updated"] = stamp()
+    return value
+
+
+def addressable_location(value: dict[str, Any], party: dict[str, Any]) -> dict[str, Any]:
+    """A Location whose EVSE uids and Connector ids are unique and URL-safe."""
+    location = owned(value, party, fresh_id("LOC"))
+    for n, evse in enumerate(location.get("evses") or []):
+        evse["uid"] = f"{location['id']}-E{n}"
+        evse["last_updated"] = location["last_updated"]
+        for m, connector in enumerate(evse.get("connectors") or []):
+            connector["id"] = str(m + 1)
+            connector["last_updated"] = location["last_updated"]
+    return location
+
+
+def addressable_evse(value: dict[str, Any], uid: str) -> dict[str, Any]:
+    evse = copy.deepcopy(value)
+    evse["uid"] = uid
+    evse["last_updated"] = stamp()
+    for m, connector in enumerate(evse.get("connectors") or []):
+        connector["id"] = str(m + 1)
+        connector["last_updated"] = evse["last_updated"]
+    return evse
+
+
+def addressable_connector(value: dict[str, Any], connector_id: str) -> dict[str, Any]:
+    connector = copy.deepcopy(value)
+    connector["id"] = connector_id
+    connector["last_updated"] = stamp()
+    return connector
+
+
+def _instant(text: str) -> datetime:
+    text = text.rstrip("Z")
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def normalised(value: Any) -> Any:
+    """`value` with DateTimes as instants, numbers as floats and CiStrings left as they are,
+    so that a target that re-serialises what it stored still compares equal."""
+    if isinstance(value, dict):
+        return {k: normalised(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [normalised(v) for v in value]
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str) and _DATETIME.match(value):
+        try:
+            return _instant(value)
+        except ValueError:
+            return value
+    return value
+
+
+def differences(sent: Any, got: Any, path: str = "") -> list[str]:
+    """Where `got` differs from `sent` (after normalisation), as short paths."""
+    a, b = normalised(sent), normalised(got)
+    out: list[str] = []
+    _diff(a, b, path or "$", out)
+    return out
+
+
+def _diff(a: Any, b: Any, path: str, out: list[str]) -> None:
+    if len(out) >= 5:
+        return
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in sorted(set(a) | set(b)):
+            _diff(a.get(key), b.get(key), f"{path}.{key}", out)
+    elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        for n, (x, y) in enumerate(zip(a, b, strict=True)):
+            _diff(x, y, f"{path}[{n}]", out)
+    elif a != b:
+        out.append(f"{path}: sent {str(a)[:60]!r}, got {str(b)[:60]!r}")
+
+
+# --- the judge's side ---------------------------------------------------------------------------
+
+
+def our_party(judge: Any) -> dict[str, Any]:
+    """The CPO role our counterpart registered with the target: pushed objects carry it."""
+    roles = judge.counterpart.credentials("x")["roles"]
+    cpo = [r for r in roles if isinstance(r, dict) and r.get("role") == "CPO"]
+    role: dict[str, Any] = (cpo or roles)[0]
+    return {"country_code": role["country_code"], "party_id": role["party_id"]}
+
+
+def stored(reply: Any) -> bool:
+    """Whether a GET found something (HTTP 200, 1xxx and data)."""
+    code = reply.ocpi_status
+    return reply.status == 200 and isinstance(code, int) and code < 2000 and bool(reply.data)
+
+
+def refused(reply: Any) -> bool:
+    """An answer that refuses a push: HTTP 404, or OCPI 2001 (any HTTP status)."""
+    return reply.status == 404 or reply.ocpi_status == 2001
+
+
+def ok(reply: Any) -> bool:
+    code = reply.ocpi_status
+    return reply.status in (200, 201) and isinstance(code, int) and 1000 <= code < 2000
