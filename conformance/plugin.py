@@ -139,16 +139,41 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
-    ids = rule_ids(item)
-    if ids:
+    rules = rule_ids(item)
+    if rules:
         catalogue = default_catalogue()
-        report.user_properties.append(("rules", ",".join(ids)))
-        report.user_properties.append(("sections", ",".join(catalogue.get(r).section for r in ids)))
+        report.user_properties.append(("rules", ",".join(rules)))
+        report.user_properties.append(
+            ("sections", ",".join(catalogue.get(r).section for r in rules))
+        )
     if call.excinfo is not None and isinstance(call.excinfo.value, Violation):
         report.user_properties.append(("violation", call.excinfo.value.as_dict()))
     if call.when == "call":
-        report.user_properties.append(("exchanges", item.stash.get(_EXCHANGES_KEY, [])))
+        exchange_ids = item.stash.get(_EXCHANGES_KEY, [])
+        report.user_properties.append(("exchanges", exchange_ids))
+        judge = item.config.stash.get(_JUDGE_KEY, None)
+        if judge is not None and exchange_ids:
+            _attach_transcripts(report, judge, exchange_ids)
     return report
+
+
+def _attach_transcripts(report: pytest.TestReport, judge: Any, ids: list[int]) -> None:
+    """pytest-html extras: the test's exchanges (redacted), the failing one first."""
+    from pytest_html import extras
+
+    wanted = set(ids)
+    exchanges = [e for e in judge.recorder.all() if e.id in wanted]
+    violation: Any = dict(report.user_properties).get("violation") or {}
+    failing = violation.get("exchange")
+    exchanges.sort(key=lambda e: (e.id != failing, e.id))
+    text = "\n\n".join(
+        f"#{e.id} {e.direction}: {e.curl()}\n-> HTTP {e.status} {e.error or ''}\n"
+        f"{(e.response_body or '')[:2000]}"
+        for e in exchanges[:20]
+    )
+    more = f"\n\n... and {len(exchanges) - 20} more in results.json" if len(exchanges) > 20 else ""
+    existing = getattr(report, "extras", [])
+    setattr(report, "extras", [*existing, extras.text(text + more, name="Exchanges")])  # noqa: B010
 
 
 class _ReportCollector:
