@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import shutil
 from pathlib import Path
 
 import nox
@@ -93,3 +94,14 @@ def models(session: nox.Session) -> None:
         )
         session.log("\n".join(list(diff)[:200]))
         session.error("specs/models.py was stale and has been regenerated: review and commit it")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks (not CI): the CPO vs a bare Litestar ceiling on SQLite and PostgreSQL, with
+    wrk; writes benchmarks/results/<date>.json and docs/benchmarks.md. `-- --quick` for a
+    smoke run. Needs wrk on the PATH (Debian: `apt-get install wrk`)."""
+    if shutil.which("wrk") is None:
+        session.error("wrk is not installed: apt-get install wrk (it is the load generator)")
+    _install(session)
+    session.run("python", "benchmarks/bench.py", *session.posargs)

@@ -68,7 +68,13 @@ def _rules(judge: Judge, tests: list[dict[str, Any]]) -> list[dict[str, Any]]:
             {str(t["message"]) for t in tests_of_rule if t["outcome"] == "skipped"}
         )
         skip_reasons += found.skipped if found else []
-        errored = [t["nodeid"] for t in tests_of_rule if t["outcome"] == "error"]
+        # A test that crashed (an error, or a failure that is no Violation) proves nothing: the
+        # rules it declares count as failed, with the test named, never as unrun.
+        errored = [
+            t["nodeid"]
+            for t in tests_of_rule
+            if t["outcome"] == "error" or (t["outcome"] == "failed" and not t["violation"])
+        ]
         if (found and found.violations) or errored:
             status = "failed"
         elif found and found.passes:

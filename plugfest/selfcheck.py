@@ -7,6 +7,7 @@ directory and secrets generated for the run; TOKEN_As come from its admin API.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import subprocess
@@ -25,6 +26,9 @@ from conformance.mint import mint
 from simulator.platform.loopback import free_port
 
 console = Console()
+# More Locations than the CPO's X-Limit (100), so that lists really span pages and a limit
+# above the maximum can be seen to be capped (§4.1.4.1).
+SEED_LOCATIONS = 150
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,23 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 6
     raise RuntimeError(f"{url} was not healthy within {timeout} s")
 
 
+def _give_tokens(party: Party, count: int = 12) -> None:
+    """A real eMSP has drivers: Tokens of every type, one blocked, created one after another so
+    their last_updated differ (the judge's date windows need that)."""
+    kinds = ("RFID", "APP_USER", "AD_HOC_USER", "OTHER")
+    for n in range(count):
+        body: dict[str, object] = {"valid": n != 3, "whitelist": "ALLOWED" if n % 2 else "NEVER"}
+        request = urllib.request.Request(  # noqa: S310 - our own loopback party
+            f"{party.base_url}/admin/emsp/tokens/PLUGFEST-{n:04d}?type={kinds[n % len(kinds)]}",
+            data=json.dumps(body).encode(),
+            headers={"Authorization": f"Bearer {party.admin_token}",
+                     "Content-Type": "application/json"},
+            method="PUT",
+        )  # fmt: skip
+        with urllib.request.urlopen(request, timeout=10):  # noqa: S310
+            time.sleep(0.005)
+
+
 @contextmanager
 def serve(role: str, workdir: Path, seed: bool) -> Iterator[Party]:
     port, admin = free_port(), secrets.token_urlsafe(24)
@@ -73,8 +94,10 @@ def serve(role: str, workdir: Path, seed: bool) -> Iterator[Party]:
     data.mkdir(parents=True)
     env = _environment(role, data, port, admin)
     if seed:
-        subprocess.run([sys.executable, "-m", "plugfest", "db", "seed"], env=env, check=True,
-                       capture_output=True)  # fmt: skip
+        seed_command = ["plugfest", "db", "seed", "--locations", str(SEED_LOCATIONS)]
+        subprocess.run(  # noqa: S603 - our own CLI
+            [sys.executable, "-m", *seed_command], env=env, check=True, capture_output=True
+        )
     log = (workdir / f"{role}.log").open("wb")
     process = subprocess.Popen(  # noqa: S603 - our own CLI
         [sys.executable, "-m", "plugfest", role, "serve", "--port", str(port)],
@@ -88,6 +111,8 @@ def serve(role: str, workdir: Path, seed: bool) -> Iterator[Party]:
             "EMSP_ADMIN_TOKEN" if role == "emsp" else "ADMIN_TOKEN",
         )
         _wait_healthy(party.base_url, process)
+        if role == "emsp":
+            _give_tokens(party)
         yield party
     finally:
         process.terminate()

@@ -30,7 +30,9 @@ def _raw(name: str) -> st.SearchStrategy[Any]:
 
 def objects(name: str) -> st.SearchStrategy[dict[str, Any]]:
     """Any valid `name` (a component schema of specs/ocpi-2.2.1), as generated."""
-    return _raw(name).filter(lambda value: isinstance(value, dict) and not contract.errors(value, name))
+    return _raw(name).filter(
+        lambda value: isinstance(value, dict) and not contract.errors(value, name)
+    )
 
 
 def fresh_id(prefix: str = "PF") -> str:
@@ -146,14 +148,14 @@ def our_party(judge: Any) -> dict[str, Any]:
 def stored(reply: Any) -> bool:
     """Whether a GET found something (HTTP 200, 1xxx and data)."""
     code = reply.ocpi_status
-    return reply.status == 200 and isinstance(code, int) and code < 2000 and bool(reply.data)
+    return bool(reply.status == 200 and isinstance(code, int) and code < 2000 and reply.data)
 
 
 def refused(reply: Any) -> bool:
     """An answer that refuses a push: HTTP 404, or OCPI 2001 (any HTTP status)."""
-    return reply.status == 404 or reply.ocpi_status == 2001
+    return bool(reply.status == 404 or reply.ocpi_status == 2001)
 
 
 def ok(reply: Any) -> bool:
     code = reply.ocpi_status
-    return reply.status in (200, 201) and isinstance(code, int) and 1000 <= code < 2000
+    return bool(reply.status in (200, 201) and isinstance(code, int) and 1000 <= code < 2000)

@@ -18,6 +18,7 @@ from simulator.platform.clock import parse_ocpi_datetime
 from simulator.platform.documents import OWN, Key
 from simulator.platform.errors import NotFound, OcpiError
 from simulator.platform.pagination import page_request, paged_response
+from simulator.platform.planted import planted
 from simulator.platform.routes import VERSION
 from simulator.platform.services import Platform
 from simulator.platform.transport import (
@@ -96,7 +97,10 @@ class LocationsController(Controller):
         caller: NamedDependency[Caller],
         location_id: FromPath[str],
     ) -> Reply:
-        return ocpi_response(request, await _location(platform_of(request), location_id))
+        location = await _location(platform_of(request), location_id)
+        if planted(platform_of(request), "single_location_in_a_list"):
+            return ocpi_response(request, [location])
+        return ocpi_response(request, location)
 
     @get("/{location_id:str}/{evse_uid:str}")
     async def get_evse(
@@ -124,6 +128,8 @@ class LocationsController(Controller):
         location = await _location(platform_of(request), location_id)
         evse = _child(location.get("evses"), "uid", evse_uid)
         connector = None if evse is None else _child(evse["connectors"], "id", connector_id)
+        if connector is None and planted(platform_of(request), "unknown_connector_500"):
+            raise KeyError(connector_id)
         if connector is None:
             raise NotFound(f"no Connector {location_id}/{evse_uid}/{connector_id}")
         return ocpi_response(request, connector)

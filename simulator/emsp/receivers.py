@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from simulator.emsp.services import BASE, emsp_of, owned, partner_of, refuse, same, validate
 from simulator.platform.documents import Key
 from simulator.platform.errors import NotFound
+from simulator.platform.planted import planted
 from simulator.platform.transport import (
     Caller,
     authenticate_partner,
@@ -33,6 +34,8 @@ AUTH = {"caller": Provide(authenticate_partner)}
 
 def _created(request: Request[Any, Any, Any], created: bool) -> Reply:
     """§5 rule 8: 201 when the push created the object, 200 when it replaced one."""
+    if planted(platform_of(request), "emsp_put_always_200"):
+        created = False
     return ocpi_response(request, None, 201 if created else 200)
 
 
@@ -64,6 +67,8 @@ class LocationsReceiver(Controller):
         self, request: Request[Any, Any, Any], key: Key, session: AsyncSession
     ) -> dict[str, Any]:
         stored = await platform_of(request).documents.get(key, session)
+        if stored is None and planted(platform_of(request), "emsp_unknown_location_200"):
+            return {}
         if stored is None:
             raise NotFound(f"no Location {key.object_id}")
         return stored
@@ -152,9 +157,11 @@ class LocationsReceiver(Controller):
         """§8.2.2.2: a new or replaced Location; URL segments must equal the body's."""
         key = self._key(request, caller, country_code, party_id, location_id)
         body = validate(request, await json_body(request), "Location", self.M, "8.2.2.2")
-        same(request, self.M, "8.2.2.2", "country_code", country_code, body["country_code"])
-        same(request, self.M, "8.2.2.2", "party_id", party_id, body["party_id"])
-        same(request, self.M, "8.2.2.2", "location_id", location_id, body["id"])
+        if not planted(platform_of(request), "emsp_put_other_party"):
+            same(request, self.M, "8.2.2.2", "country_code", country_code, body["country_code"])
+            same(request, self.M, "8.2.2.2", "party_id", party_id, body["party_id"])
+        if not planted(platform_of(request), "emsp_put_ignores_url_id"):
+            same(request, self.M, "8.2.2.2", "location_id", location_id, body["id"])
         created = await platform_of(request).documents.put(key, body)
         return _created(request, created)
 
@@ -183,7 +190,8 @@ class LocationsReceiver(Controller):
             else:
                 evses[n] = evse
             location["evses"] = evses
-            location["last_updated"] = evse["last_updated"]
+            if not planted(platform, "emsp_parent_last_updated_kept"):
+                location["last_updated"] = evse["last_updated"]
             self._check_whole(request, location)
             await platform.documents.put(key, location, session)
         return _created(request, n is None)
@@ -241,12 +249,17 @@ class LocationsReceiver(Controller):
     ) -> Reply:
         """§8.2.2.3: merge the given fields (`last_updated` required)."""
         key = self._key(request, caller, country_code, party_id, location_id)
-        changes = validate(request, await json_body(request), "LocationPatch", self.M, "8.2.2.3")
+        changes = await json_body(request)
+        if not (planted(platform_of(request), "emsp_patch_without_last_updated")
+                and isinstance(changes, dict) and "last_updated" not in changes):  # fmt: skip
+            changes = validate(request, changes, "LocationPatch", self.M, "8.2.2.3")
         ids = {"country_code": country_code, "party_id": party_id, "id": location_id}
         self._patch_ids(request, changes, ids)
         platform = platform_of(request)
         async with platform.database.transaction() as session:
             location = await self._load(request, key, session)
+            if planted(platform, "emsp_patch_ignored"):
+                changes = {"last_updated": changes["last_updated"]}
             location.update(changes)
             self._check_whole(request, location)
             await platform.documents.put(key, location, session)
@@ -436,7 +449,8 @@ class CdrsReceiver(Controller):
                 await platform.documents.put(key, body, session)
         ref = cdr_ref(body["country_code"], body["party_id"], body["id"])
         response = ocpi_response(request, None, 201)
-        response.headers["Location"] = platform.url(f"{BASE}/cdrs/{ref}")
+        if not planted(platform, "emsp_cdr_post_without_location"):
+            response.headers["Location"] = platform.url(f"{BASE}/cdrs/{ref}")
         return response
 
     @get("/{ref:str}")

@@ -89,7 +89,6 @@ def create_platform_app(
             *observability.ROUTES,
         ],
         "exception_handlers": {Exception: error_handler},
-        "middleware": [request_ids],
         "on_startup": [start],
         "on_shutdown": [stop],
         "on_app_init": [configure],
@@ -109,4 +108,8 @@ def create_platform_app(
             ),
         ),
     }
-    return Litestar(**app_kwargs)
+    app = Litestar(**app_kwargs)
+    # Around everything, the router's own refusals (404, 405) included: Litestar middleware
+    # runs only once a route matched.
+    app.asgi_handler = request_ids(app.asgi_handler)
+    return app

@@ -11,6 +11,7 @@ expires, so the partner can fix its side and retry with the same token. Each rel
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -72,13 +73,13 @@ class BootstrapTokens:
             )
         return MintedToken(row.id, token, row.expires_at, label)
 
-    async def find_usable(self, token: str) -> BootstrapToken | None:
-        """The token if it is live (not expired, spent or revoked), else None."""
+    async def find_usable(self, token: str, also: Sequence[str] = ()) -> BootstrapToken | None:
+        """The token if it is live (not expired, spent or revoked; or in a state of `also`)."""
         async with self._db.transaction() as session:
             row = await session.scalar(
                 select(BootstrapToken).where(BootstrapToken.token_hash == self._hash(token))
             )
-        return row if row is not None and self._state(row) == "live" else None
+        return row if row is not None and self._state(row) in ("live", *also) else None
 
     async def why_unusable(self, token: str) -> tuple[str, str | None]:
         """(reason, token id) for a token that `find_usable` refused: unknown/expired/..."""

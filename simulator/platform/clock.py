@@ -6,6 +6,8 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from simulator.platform.errors import InvalidDateTime
+
 
 class Clock(Protocol):
     def now(self) -> datetime:
@@ -43,10 +45,13 @@ def parse_ocpi_datetime(value: str) -> datetime:
     """§16.2: RFC 3339 in UTC, `Z` optional (absent means UTC), fractional seconds optional."""
     match = _OCPI_DATETIME.fullmatch(value)
     if match is None:
-        raise ValueError(f"not an OCPI DateTime: {value!r}")
+        raise InvalidDateTime(f"not an OCPI DateTime: {value!r}")
     year, month, day, hour, minute, second = (int(part) for part in match.groups()[:6])
     micro = int((match.group(7) or "0").ljust(6, "0")[:6])
-    return datetime(year, month, day, hour, minute, second, micro, tzinfo=UTC)
+    try:
+        return datetime(year, month, day, hour, minute, second, micro, tzinfo=UTC)
+    except ValueError as exc:  # 2026-02-30, year 0, ...: invalid input, never a 500
+        raise InvalidDateTime(f"not a real date and time: {value!r}") from exc
 
 
 def ocpi_datetime(moment: datetime) -> str:

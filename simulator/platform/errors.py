@@ -34,6 +34,10 @@ class InvalidParameters(OcpiError):
     http_status = 200
 
 
+class InvalidDateTime(InvalidParameters, ValueError):
+    """2001: a DateTime that is no real moment (§16.2). Also a ValueError for parsing code."""
+
+
 class NotEnoughInformation(OcpiError):
     ocpi_status = 2002
     http_status = 200

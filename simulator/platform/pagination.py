@@ -12,6 +12,7 @@ from litestar import Request, Response
 from simulator.platform.clock import parse_ocpi_datetime
 from simulator.platform.documents import Page
 from simulator.platform.errors import InvalidParameters
+from simulator.platform.planted import planted
 from simulator.platform.transport import envelope, platform_of
 
 DEFAULT_MAX_LIMIT = 100
@@ -52,6 +53,8 @@ def page_request(
     """Parse offset, limit, date_from, date_to; a limit above the maximum is capped (§4.1.4.1)."""
     offset = _int(request, "offset", 0)
     limit = min(_int(request, "limit", max_limit), max_limit)
+    if planted(platform_of(request), "limit_not_capped"):
+        limit = _int(request, "limit", max_limit)
     date_from, raw_from = _datetime(request, "date_from")
     date_to, raw_to = _datetime(request, "date_to")
     return PageRequest(offset, limit, date_from, date_to, raw_from, raw_to)
@@ -66,14 +69,18 @@ def paged_response(
     """The envelope with the page, X-Total-Count, X-Limit and, unless last, Link rel="next"."""
     platform = platform_of(request)
     headers = {"X-Total-Count": str(page.total), "X-Limit": str(max_limit)}
+    if planted(platform, "total_count_is_page_size"):
+        headers["X-Total-Count"] = str(len(page.items))
     next_offset = page.offset + len(page.items)
-    if page.items and next_offset < page.total:
+    if page.items and next_offset < page.total and not planted(platform, "no_link_header"):
         query: dict[str, str | int] = {}
         if wanted.raw_date_from is not None:
             query["date_from"] = wanted.raw_date_from
         if wanted.raw_date_to is not None:
             query["date_to"] = wanted.raw_date_to
         query["offset"] = next_offset
+        if planted(platform, "link_drops_date_filters"):
+            query = {"offset": next_offset}
         query["limit"] = wanted.limit
         url = platform.url(request.url.path) + "?" + urlencode(query)
         headers["Link"] = f'<{url}>; rel="next"'

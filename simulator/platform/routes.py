@@ -7,7 +7,8 @@ from typing import Any
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.di import NamedDependency, Provide
 
-from simulator.platform.errors import MethodNotAllowed
+from simulator.platform.errors import MethodNotAllowed, Unauthorized
+from simulator.platform.planted import planted
 from simulator.platform.transport import (
     Caller,
     authenticate,
@@ -35,20 +36,27 @@ class VersionsController(Controller):
         self, request: Request[Any, Any, Any], caller: NamedDependency[Caller]
     ) -> Reply:
         platform = platform_of(request)
-        return ocpi_response(request, [{"version": VERSION, "url": platform.url(DETAILS_PATH)}])
+        versions = [{"version": VERSION, "url": platform.url(DETAILS_PATH)}]
+        if planted(platform, "versions_single_object"):
+            return ocpi_response(request, versions[0])
+        return ocpi_response(request, versions)
 
     @get(DETAILS_PATH)
     async def details(
         self, request: Request[Any, Any, Any], caller: NamedDependency[Caller]
     ) -> Reply:
         platform = platform_of(request)
+        url = (lambda path: path) if planted(platform, "relative_endpoint_urls") else platform.url
         endpoints = [
-            {"identifier": "credentials", "role": "SENDER", "url": platform.url(CREDENTIALS_PATH)}
+            {"identifier": "credentials", "role": "SENDER", "url": url(CREDENTIALS_PATH)}
         ] + [
-            {"identifier": m.identifier, "role": m.role, "url": platform.url(m.path)}
+            {"identifier": m.identifier, "role": m.role, "url": url(m.path)}
             for m in platform.modules
         ]
-        return ocpi_response(request, {"version": VERSION, "endpoints": endpoints})
+        if planted(platform, "details_without_credentials"):
+            endpoints = endpoints[1:]
+        version = "2.2" if planted(platform, "details_wrong_version") else VERSION
+        return ocpi_response(request, {"version": version, "endpoints": endpoints})
 
 
 class CredentialsController(Controller):
@@ -70,17 +78,22 @@ class CredentialsController(Controller):
     async def register(
         self, request: Request[Any, Any, Any], caller: NamedDependency[Caller]
     ) -> Reply:
-        if caller.bootstrap is None:
+        platform = platform_of(request)
+        if caller.bootstrap is None and not planted(platform, "second_post_crashes"):
             raise MethodNotAllowed("already registered: use PUT to update, DELETE to unregister")
         body = await json_body(request)
-        registration = platform_of(request).registration
-        answer = await registration.register(caller.bootstrap, body, context_of(request))
+        assert caller.bootstrap is not None, "registered partners never get here"
+        answer = await platform.registration.register(caller.bootstrap, body, context_of(request))
+        if planted(platform, "duplicate_credentials_roles"):
+            answer["roles"] = answer["roles"] * 2
         return ocpi_response(request, answer)
 
     @put()
     async def update(
         self, request: Request[Any, Any, Any], caller: NamedDependency[Caller]
     ) -> Reply:
+        if caller.partner is None and planted(platform_of(request), "put_before_registration_401"):
+            raise Unauthorized("not registered", "bootstrap_scope")
         if caller.partner is None:
             raise MethodNotAllowed("not registered: POST credentials with TOKEN_A first")
         body = await json_body(request)
@@ -92,6 +105,8 @@ class CredentialsController(Controller):
     async def unregister(
         self, request: Request[Any, Any, Any], caller: NamedDependency[Caller]
     ) -> Reply:
+        if caller.partner is None and planted(platform_of(request), "put_before_registration_401"):
+            raise Unauthorized("not registered", "bootstrap_scope")
         if caller.partner is None:
             raise MethodNotAllowed("not registered")
         await platform_of(request).registration.unregister(caller.partner, context_of(request))

@@ -11,11 +11,13 @@ import logging
 import os
 import secrets
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from simulator.platform.planted import check_names
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +62,22 @@ class PartySettings(BaseSettings):
     outbox_backoff_jitter: float = Field(0.2, ge=0, lt=1)
     outbox_lease_seconds: float = Field(60.0, gt=0)
     outbox_batch_size: int = Field(50, ge=1, le=1000)
+    # Planted faults for the self-test (simulator/platform/planted.py): `PLUGFEST_FAULTS=a,b`.
+    plugfest_faults: Annotated[frozenset[str], NoDecode] = frozenset()
+
+    @field_validator("plugfest_faults", mode="before")
+    @classmethod
+    def _split_faults(cls, value: object) -> object:
+        return value.split(",") if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _known_faults(self) -> PartySettings:
+        check_names(self.plugfest_faults, self.role_name)
+        return self
+
+    @property
+    def planted_faults(self) -> frozenset[str]:
+        return frozenset(n.strip() for n in self.plugfest_faults if n.strip())
 
     @property
     def role_name(self) -> str:

@@ -10,6 +10,7 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
 from litestar import Request, Response
@@ -21,6 +22,7 @@ from simulator.platform import audit
 from simulator.platform.audit import RequestContext
 from simulator.platform.clock import ocpi_datetime
 from simulator.platform.errors import GenericClientError, OcpiError, Unauthorized
+from simulator.platform.planted import planted
 from simulator.platform.tables import BootstrapToken, Partner
 from simulator.platform.tokens_codec import header_candidates
 
@@ -48,6 +50,9 @@ def envelope(
     if message:
         body["status_message"] = message
     body["timestamp"] = ocpi_datetime(platform.clock.now())
+    if planted(platform, "timestamp_not_utc"):
+        local = platform.clock.now().astimezone(timezone(timedelta(hours=1)))
+        body["timestamp"] = local.strftime("%Y-%m-%dT%H:%M:%S")  # CET wall clock, no zone
     return body
 
 
@@ -85,17 +90,18 @@ def error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[d
     else:
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
         status, ocpi, message = 500, 3000, "internal error"
+    if status == 401 and planted(platform, "forbidden_instead_of_unauthorized"):
+        status = 403
     response = Response(envelope(platform, None, ocpi, message), status_code=status)
-    if "request_id" not in request.scope.get("state", {}):
-        # The router refused the request (404, 405) before `request_ids` ran: add them here.
-        request_id = request.headers.get("x-request-id", "")[:_MAX_ID] or str(uuid.uuid4())
-        correlation_id = request.headers.get("x-correlation-id", "")[:_MAX_ID] or request_id
-        response.headers.update({"X-Request-ID": request_id, "X-Correlation-ID": correlation_id})
+    if planted(platform, "error_without_envelope"):
+        response = Response({"error": message}, status_code=status)
     return response
 
 
 def request_ids(app: ASGIApp) -> ASGIApp:
-    """ASGI middleware: X-Request-ID and X-Correlation-ID echoed, or generated (§4.2)."""
+    """ASGI middleware: X-Request-ID and X-Correlation-ID echoed, or generated (§4.2); routing
+    headers addressed back to the requester (§4.1.8.2). It wraps the whole app (see app.py), so
+    the router's own 404 and 405 answers carry them too."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -104,21 +110,32 @@ def request_ids(app: ASGIApp) -> ASGIApp:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         request_id = headers.get("x-request-id", "")[:_MAX_ID] or str(uuid.uuid4())
         correlation_id = headers.get("x-correlation-id", "")[:_MAX_ID] or request_id
+        platform = scope["app"].state.platform
+        if planted(platform, "correlation_id_not_echoed"):
+            correlation_id = request_id
         scope.setdefault("state", {})
         scope["state"]["request_id"] = request_id
 
         # §4.1.8.2: a response is addressed back to the requester: TO and FROM swap.
+        swap = (("to", "from"), ("from", "to"))
+        if planted(platform, "routing_headers_not_swapped"):
+            swap = (("to", "to"), ("from", "from"))
         routing = [
             (f"ocpi-{to}-{field}".encode(), headers[f"ocpi-{fro}-{field}"][:3].encode("latin-1"))
-            for to, fro in (("to", "from"), ("from", "to"))
+            for to, fro in swap
             for field in ("party-id", "country-code")
             if headers.get(f"ocpi-{fro}-{field}")
         ]
+        if planted(platform, "routing_headers_on_configuration"):
+            routing += [(b"ocpi-from-party-id", platform.settings.ocpi_party_id.encode())]
 
         async def send_with_ids(message: Message) -> None:
             if message["type"] == "http.response.start":
+                echoed = (
+                    str(uuid.uuid4()) if planted(platform, "request_id_not_echoed") else request_id
+                )
                 extra = [
-                    (b"x-request-id", request_id.encode("latin-1")),
+                    (b"x-request-id", echoed.encode("latin-1")),
                     (b"x-correlation-id", correlation_id.encode("latin-1")),
                     *routing,
                 ]
@@ -140,7 +157,22 @@ class Caller:
     bootstrap: BootstrapToken | None = None
 
 
+async def _body_is_json(request: Request[Any, Any, Any]) -> None:
+    """The transport layer ends once the body is parsed (§5, DIGEST 1.7): a body that is not
+    JSON gets HTTP 400 before any OCPI-level check, whatever else is wrong with the request.
+    (An empty body is left to the handler: some bodies are optional.)"""
+    if (await request.body()).strip():
+        await json_body(request)
+
+
 async def authenticate(request: Request[Any, Any, Any]) -> Caller:
+    """Versions and credentials: who calls (§4.1.2), then the body's syntax (§5)."""
+    caller = await _identify(request)
+    await _body_is_json(request)
+    return caller
+
+
+async def _identify(request: Request[Any, Any, Any]) -> Caller:
     """§4.1.2: a registered partner's token, or a live TOKEN_A; anything else is 401."""
     platform = platform_of(request)
     context = context_of(request)
@@ -148,14 +180,18 @@ async def authenticate(request: Request[Any, Any, Any]) -> Caller:
     candidates = header_candidates(header, platform.settings.ocpi_accept_raw_tokens)
     if not candidates:
         reason = "missing" if header is None else "malformed"
+        if reason == "malformed" and planted(platform, "malformed_authorization_500"):
+            raise ValueError("cannot split the Authorization header")
         await platform.audit.record(audit.AUTH_REJECTED, context, reason=reason)
         raise Unauthorized("missing or malformed Authorization header", reason)
     for token in candidates:
         partner = await platform.registration.partner_for_token(token)
         if partner is not None:
             return Caller("partner", token, partner=partner)
+    also = [s for s, f in (("spent", "token_a_reusable"), ("expired", "expired_token_a_accepted"))
+            if planted(platform, f)]  # fmt: skip
     for token in candidates:
-        bootstrap = await platform.bootstrap.find_usable(token)
+        bootstrap = await platform.bootstrap.find_usable(token, also)
         if bootstrap is not None:
             return Caller("bootstrap", token, bootstrap=bootstrap)
     reason, token_id = await platform.bootstrap.why_unusable(candidates[0])
@@ -165,13 +201,15 @@ async def authenticate(request: Request[Any, Any, Any]) -> Caller:
 
 
 async def authenticate_partner(request: Request[Any, Any, Any]) -> Caller:
-    """Functional modules: a registered partner only; TOKEN_A gets 401 (§4.1.2)."""
-    caller = await authenticate(request)
-    if caller.kind != "partner":
+    """Functional modules: a registered partner only; TOKEN_A gets 401 (§4.1.2). Then the
+    body's syntax (§5)."""
+    caller = await _identify(request)
+    if caller.kind != "partner" and not planted(platform_of(request), "token_a_opens_modules"):
         platform = platform_of(request)
         token_id = caller.bootstrap.id if caller.bootstrap else None
         await platform.audit.record(
             audit.TOKEN_REJECTED, context_of(request), reason="bootstrap_scope", token_id=token_id
         )
         raise Unauthorized("TOKEN_A is valid on versions and credentials only", "bootstrap_scope")
+    await _body_is_json(request)
     return caller

@@ -1,0 +1,337 @@
+"""Paginated list GETs (§4.1.4.1): a crawler that follows Link headers only, and its checks.
+
+`crawl` starts at a URL with the given query parameters, follows `Link: <...>; rel="next"` until
+the last page, and judges every page on the way: parameters accepted (TRANS-025), X-Total-Count
+and X-Limit present (TRANS-028/029), page sizes within limit and X-Limit (TRANS-033, TRANS-032
+for a limit above the server maximum), a next link on every page but the last (TRANS-030) that
+keeps the date filters (TRANS-031). `check_union` then judges the pages together against the
+expected objects: count = X-Total-Count (TRANS-034), every object once (TRANS-035), and the date
+window's bounds (TRANS-026 inclusive date_from, TRANS-027 exclusive date_to).
+
+Reusable by any Sender suite: it knows nothing of the module but its name (for routing headers).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+from conformance.checks.objects import check_status
+from conformance.client import Reply
+from conformance.session import Judge
+
+PAGINATION_RULES = (
+    "TRANS-025",
+    "TRANS-026",
+    "TRANS-027",
+    "TRANS-028",
+    "TRANS-029",
+    "TRANS-030",
+    "TRANS-031",
+    "TRANS-032",
+    "TRANS-033",
+    "TRANS-034",
+    "TRANS-035",
+)
+_LINK = re.compile(r"<([^>]*)>\s*((?:;\s*[^;,]+)*)")
+_FRACTION = re.compile(r"\.(\d+)")
+MAX_PAGES = 1000
+
+
+def next_link(reply: Reply) -> str | None:
+    """The rel="next" target of the response's Link header(s), absolute, or None."""
+    header = reply.exchange.header("link")
+    if not header:
+        return None
+    for target, params in _LINK.findall(header):
+        rels = re.findall(r"rel\s*=\s*\"?([^\";]+)\"?", params)
+        if any("next" in rel.lower().split() for rel in rels):
+            return urljoin(reply.exchange.url, str(target).strip())
+    return None
+
+
+def instant(value: Any) -> datetime | None:
+    """An OCPI DateTime (§16.2) as an aware UTC datetime, or None when it is not one."""
+    if not isinstance(value, str):
+        return None
+    text = _FRACTION.sub(lambda m: "." + m.group(1)[:6].ljust(6, "0"), value.strip())
+    try:
+        parsed = datetime.fromisoformat(text.removesuffix("Z").removesuffix("z"))
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _int_header(reply: Reply, name: str) -> int | None:
+    value = reply.exchange.header(name)
+    if value is None or not value.strip().isdigit():
+        return None
+    return int(value.strip())
+
+
+def identity(obj: Any) -> str:
+    """What names an object in a list: (country_code, party_id, id), upper-cased (CiString)."""
+    if not isinstance(obj, dict):
+        return json.dumps(obj, sort_keys=True)
+    parts = [str(obj.get(key, "")).upper() for key in ("country_code", "party_id", "id")]
+    return "/".join(parts)
+
+
+@dataclass
+class Crawl:
+    """What a crawl saw: the pages in order and their objects."""
+
+    params: dict[str, str | int]
+    pages: list[Reply] = field(default_factory=list)
+    objects: list[Any] = field(default_factory=list)
+    total: int | None = None  # X-Total-Count of the first page
+    x_limit: int | None = None  # X-Limit of the first page
+
+    @property
+    def first(self) -> Reply:
+        return self.pages[0]
+
+    def ids(self) -> list[str]:
+        return [identity(obj) for obj in self.objects]
+
+
+def crawl(
+    judge: Judge,
+    url: str,
+    module: str,
+    token: str,
+    params: dict[str, str | int] | None = None,
+    *,
+    first_rule: str = "TRANS-025",
+) -> Crawl:
+    """GET `url` with `params`, then follow rel="next" links only; every page judged.
+    `first_rule` grades the first page's acceptance (e.g. SES-011 for a Sessions list without
+    date_from); later pages, reached by the target's own links, are graded TRANS-025/TRANS-030."""
+    ledger = judge.ledger
+    params = dict(params or {})
+    result = Crawl(params)
+    offset = int(params.get("offset", 0))
+    limit = int(params["limit"]) if "limit" in params else None
+    reply = judge.client.request("GET", url, module=module, token=token, params=params or None)
+    rule = first_rule
+    while True:
+        result.pages.append(reply)
+        exchange = reply.exchange
+        if not check_status(ledger, rule, exchange, http=200, ocpi=1000):
+            return result  # a SHOULD refused: nothing more to judge on this crawl
+        data = reply.data
+        ledger.check(
+            "TRANS-025",
+            isinstance(data, list),
+            expected="data: a list of objects on a paginated GET",
+            actual=type(data).__name__,
+            exchange=exchange,
+        )
+        items = data if isinstance(data, list) else []
+        total = _int_header(reply, "X-Total-Count")
+        x_limit = _int_header(reply, "X-Limit")
+        ledger.check(
+            "TRANS-028",
+            total is not None,
+            expected="an X-Total-Count header with a non-negative integer",
+            actual=exchange.header("X-Total-Count") or "absent",
+            exchange=exchange,
+        )
+        ledger.check(
+            "TRANS-029",
+            x_limit is not None and x_limit > 0,
+            expected="an X-Limit header with a positive integer",
+            actual=exchange.header("X-Limit") or "absent",
+            exchange=exchange,
+        )
+        if len(result.pages) == 1:
+            result.total, result.x_limit = total, x_limit
+        caps = [c for c in (limit, x_limit) if c is not None]
+        ledger.check(
+            "TRANS-033",
+            all(len(items) <= c for c in caps),
+            expected=f"at most {min(caps) if caps else '?'} objects (limit {limit}, "
+            f"X-Limit {x_limit})",
+            actual=f"{len(items)} objects",
+            exchange=exchange,
+        )
+        if limit is not None and x_limit is not None and limit > x_limit:
+            ledger.check(
+                "TRANS-032",
+                len(items) <= x_limit,
+                expected=f"limit={limit} above X-Limit {x_limit} capped to {x_limit} objects",
+                actual=f"{len(items)} objects",
+                exchange=exchange,
+            )
+        result.objects.extend(items)
+        link = next_link(reply)
+        seen = offset + len(result.objects)
+        expected_total = result.total if result.total is not None else total
+        more = expected_total is not None and seen < expected_total
+        if more:
+            ledger.check(
+                "TRANS-030",
+                link is not None,
+                expected=f'a Link rel="next": {seen} of X-Total-Count {expected_total} seen',
+                actual="no Link header",
+                exchange=exchange,
+            )
+        elif link is None:
+            ledger.passed("TRANS-030")
+        # else: a next link although X-Total-Count says this is the last page. One of the two
+        # is wrong; following the link decides: an empty page convicts the link (TRANS-030,
+        # below), further objects convict the count (TRANS-034, in check_union).
+        if link is None:
+            return result
+        if not items or len(result.pages) >= MAX_PAGES:
+            ledger.check(
+                "TRANS-030",
+                False,
+                expected="pages that advance towards the last page",
+                actual=f"a next link after {len(items)} objects on page {len(result.pages)}",
+                exchange=exchange,
+            )
+            return result
+        _check_link(judge, reply, link, params, x_limit, offset + len(result.objects))
+        reply = judge.client.request("GET", link, module=module, token=token)
+        rule = "TRANS-030"
+
+
+def _check_link(
+    judge: Judge,
+    reply: Reply,
+    link: str,
+    params: dict[str, str | int],
+    x_limit: int | None,
+    next_offset: int,
+) -> None:
+    """TRANS-031 (date filters kept, the next offset) and TRANS-032 (limit capped in the link)."""
+    query = parse_qs(urlsplit(link).query)
+
+    def one(name: str) -> str | None:
+        values = query.get(name)
+        return values[0] if values else None
+
+    for name in ("date_from", "date_to"):
+        sent = params.get(name)
+        got = one(name)
+        same = (got is None) if sent is None else (
+            got is not None and (got == sent or instant(got) == instant(sent))
+        )  # fmt: skip
+        judge.ledger.check(
+            "TRANS-031",
+            same,
+            expected=f"{name}={sent} repeated in the next link" if sent else f"no {name}",
+            actual=link,
+            exchange=reply.exchange,
+        )
+    got_offset = one("offset")
+    judge.ledger.check(
+        "TRANS-031",
+        got_offset is not None and got_offset.isdigit() and int(got_offset) == next_offset,
+        expected=f"offset={next_offset} (the next page) in the next link",
+        actual=link,
+        exchange=reply.exchange,
+    )
+    got_limit = one("limit")
+    if got_limit is not None and got_limit.isdigit() and x_limit is not None:
+        judge.ledger.check(
+            "TRANS-032",
+            int(got_limit) <= x_limit,
+            expected=f"a next link whose limit is at most X-Limit {x_limit}",
+            actual=link,
+            exchange=reply.exchange,
+        )
+
+
+def in_window(obj: Any, date_from: datetime | None, date_to: datetime | None) -> bool:
+    updated = instant(obj.get("last_updated")) if isinstance(obj, dict) else None
+    if updated is None:
+        return False
+    return (date_from is None or updated >= date_from) and (date_to is None or updated < date_to)
+
+
+def check_union(
+    judge: Judge,
+    result: Crawl,
+    everything: Sequence[Any],
+    reference: Sequence[Any] | None = None,
+    *,
+    key: Callable[[Any], str] = identity,
+) -> None:
+    """The crawl against `everything` (the whole unfiltered list, in server order): no duplicates
+    and every matching object (TRANS-035), count = X-Total-Count (TRANS-034), date bounds
+    (TRANS-026/027). With an offset, the expected objects are those after the first `offset` of
+    `reference`: the same window crawled from offset 0 (the server's order)."""
+    if not result.pages or result.first.status != 200:
+        return
+    ledger = judge.ledger
+    exchange = result.first.exchange
+    raw_from, raw_to = result.params.get("date_from"), result.params.get("date_to")
+    date_from = instant(raw_from) if raw_from is not None else None
+    date_to = instant(raw_to) if raw_to is not None else None
+    matching = [obj for obj in everything if in_window(obj, date_from, date_to)]
+    offset = int(result.params.get("offset", 0))
+    wanted = [key(obj) for obj in (matching if reference is None else reference)[offset:]]
+    got = [key(obj) for obj in result.objects]
+    duplicates = sorted({k for k in got if got.count(k) > 1})
+    ledger.check(
+        "TRANS-035",
+        not duplicates,
+        expected="every object on one page only",
+        actual=f"on two pages: {duplicates[:5]}",
+        exchange=exchange,
+    )
+    missing = sorted(set(wanted) - set(got))
+    extra = sorted(set(got) - set(wanted))
+    window = f"date_from={raw_from} date_to={raw_to} offset={offset}"
+    if raw_from is not None:
+        stray = [key(o) for o in result.objects if (u := instant(o.get("last_updated")))
+                 and date_from and u < date_from]  # fmt: skip
+        edge = [key(o) for o in matching if instant(o.get("last_updated")) == date_from]
+        ledger.check(
+            "TRANS-026",
+            not stray and not (set(edge) & set(wanted)) - set(got),
+            expected=f"exactly the objects with last_updated >= {raw_from} ({window})",
+            actual=f"earlier ones returned: {stray[:5]}; ones at the bound missing: "
+            f"{sorted((set(edge) & set(wanted)) - set(got))[:5]}",
+            exchange=exchange,
+        )
+    if raw_to is not None:
+        late = [key(o) for o in result.objects if (u := instant(o.get("last_updated")))
+                and date_to and u >= date_to]  # fmt: skip
+        ledger.check(
+            "TRANS-027",
+            not late,
+            expected=f"only objects with last_updated < {raw_to} ({window})",
+            actual=f"at or after the bound: {late[:5]}",
+            exchange=exchange,
+        )
+    ledger.check(
+        "TRANS-035",
+        not missing and not extra,
+        expected=f"the {len(wanted)} matching objects ({window})",
+        actual=f"{len(got)} objects; missing {missing[:5]}; unexpected {extra[:5]}",
+        exchange=exchange,
+    )
+    if result.total is not None:
+        ledger.check(
+            "TRANS-028",
+            result.total == len(matching),
+            expected=f"X-Total-Count {len(matching)}: the objects matching {window}, "
+            "ignoring offset and limit",
+            actual=result.total,
+            exchange=exchange,
+        )
+        ledger.check(
+            "TRANS-034",
+            len(got) == max(0, result.total - offset),
+            expected=f"X-Total-Count {result.total} minus offset {offset} objects over all pages",
+            actual=f"{len(got)} objects",
+            exchange=exchange,
+        )

@@ -1,0 +1,101 @@
+"""CDRs Receiver of an eMSP (§10.2.2): POST a CDR, GET it at the `Location` the eMSP answered;
+CDRs are immutable, so PUT, PATCH and DELETE never change a stored one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from conformance.checks.objects import check_status
+from conformance.client import Reply
+from conformance.session import Judge
+from conformance.suites.conftest import registered
+from conformance.suites.generators import differences, fresh_id, objects, our_party, owned
+
+MODULE = "cdrs"
+
+
+def _quick(examples: int) -> settings:
+    return settings(
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large
+        ],
+        deadline=None,
+        max_examples=min(settings().max_examples, examples),
+    )  # fmt: skip
+
+
+class Receiver:
+    def __init__(self, judge: Judge) -> None:
+        registration = registered(judge)
+        url = registration.endpoint(MODULE, "RECEIVER")
+        if not url:
+            pytest.skip("the target publishes no cdrs RECEIVER endpoint")
+        self.judge, self.token, self.url = judge, registration.token, url.rstrip("/")
+        self.party = our_party(judge)
+
+    def send(self, method: str, url: str, body: Any = None, *, check: bool = True) -> Reply:
+        return self.judge.client.request(
+            method, url, module=MODULE, token=self.token, json=body, check=check
+        )
+
+    def post(self, cdr: dict[str, Any]) -> str:
+        """POST `cdr`; CDR-001 on the answer; the URL of the stored CDR (or a skip)."""
+        reply = self.send("POST", self.url, cdr)
+        check_status(self.judge.ledger, "CDR-001", reply.exchange, http=(200, 201), ocpi=1000)
+        check_status(self.judge.ledger, "TRANS-011", reply.exchange, http=201)
+        location = reply.exchange.response_headers.get("location") or next(
+            (v for k, v in reply.exchange.response_headers.items() if k.lower() == "location"), ""
+        )
+        self.judge.ledger.check(
+            "CDR-001",
+            location.startswith(("http://", "https://")),
+            expected="a Location header with the absolute URL of the stored CDR (§10.2.2.2)",
+            actual=location or "no Location header",
+            exchange=reply.exchange,
+        )
+        return location
+
+
+def _same_cdr(judge: Judge, rule: str, cdr: dict[str, Any], got: Reply) -> None:
+    check_status(judge.ledger, rule, got.exchange, http=200, ocpi=1000)
+    diff = differences(cdr, got.data)
+    judge.ledger.check(rule, not diff, expected="the CDR as posted", actual=diff,
+                       exchange=got.exchange)  # fmt: skip
+
+
+@pytest.mark.rule("CDR-001", "CDR-002", "TRANS-011")
+@_quick(2)
+@given(value=objects("CDR"))
+def test_post_then_get_at_location(judge: Judge, value: dict[str, Any]) -> None:
+    receiver = Receiver(judge)
+    cdr = owned(value, receiver.party, fresh_id("CDR"))
+    location = receiver.post(cdr)
+    _same_cdr(judge, "CDR-002", cdr, receiver.send("GET", location))
+
+
+@pytest.mark.rule("CDR-003")
+@_quick(2)
+@given(value=objects("CDR"), other=objects("CDR"))
+def test_stored_cdr_cannot_be_changed(
+    judge: Judge, value: dict[str, Any], other: dict[str, Any]
+) -> None:
+    receiver = Receiver(judge)
+    cdr = owned(value, receiver.party, fresh_id("CDR"))
+    location = receiver.post(cdr)
+    changed = owned(other, receiver.party, cdr["id"])
+    for method, body in (("PUT", changed), ("PATCH", {"total_energy": 1.5,
+                         "last_updated": changed["last_updated"]}), ("DELETE", None)):  # fmt: skip
+        # no such operation in OCPI: only its effect is judged, not the refusal's transport
+        receiver.send(method, location, body, check=False)
+        _same_cdr(judge, "CDR-003", cdr, receiver.send("GET", location))
+
+
+@pytest.mark.rule("CDR-012")
+def test_unknown_cdr_is_404(judge: Judge) -> None:
+    receiver = Receiver(judge)
+    url = receiver.url + "/" + fresh_id("NONE")
+    reply = receiver.send("GET", url)
+    check_status(judge.ledger, "CDR-012", reply.exchange, http=404)

@@ -1,0 +1,183 @@
+"""Tokens Sender of an eMSP (§12.2.2): the paginated list (crawled with
+conformance/suites/pagination.py, Link headers only) and real-time authorization.
+
+The judge cannot create Tokens on a foreign eMSP: the authorization tests use Tokens from the
+eMSP's own list and skip, saying so, when that list is empty.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conformance.checks.objects import check_object, check_status
+from conformance.session import Judge
+from conformance.suites.conftest import registered
+from conformance.suites.generators import fresh_id
+from conformance.suites.pagination import PAGINATION_RULES, Crawl, check_union, crawl, instant
+
+MODULE = "tokens"
+_CRAWLS: dict[tuple[str, str, str], Crawl] = {}
+_QUICK = settings(
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    deadline=None,
+    max_examples=min(settings().max_examples, 8),
+)
+
+
+def token_key(token: Any) -> str:
+    """A Token is named by (country_code, party_id, uid, type) (§12.3.2)."""
+    if not isinstance(token, dict):
+        return repr(token)
+    return "/".join(str(token.get(k, "")).upper() for k in ("country_code", "party_id", "uid",
+                                                              "type"))  # fmt: skip
+
+
+def sender(judge: Judge) -> tuple[str, str]:
+    registration = registered(judge)
+    url = registration.endpoint(MODULE, "SENDER")
+    if not url:
+        pytest.skip("the target publishes no tokens SENDER interface")
+    return url.rstrip("/"), registration.token
+
+
+def listing(judge: Judge, date_from: str = "", date_to: str = "") -> Crawl:
+    url, token = sender(judge)
+    key = (token, date_from, date_to)
+    if key not in _CRAWLS:
+        params: dict[str, str | int] = {}
+        if date_from:
+            params["date_from"] = date_from
+        if date_to:
+            params["date_to"] = date_to
+        _CRAWLS[key] = crawl(judge, url, MODULE, token, params)
+    return _CRAWLS[key]
+
+
+def known_tokens(judge: Judge) -> list[dict[str, Any]]:
+    tokens = [t for t in listing(judge).objects if isinstance(t, dict) and t.get("uid")]
+    if not tokens:
+        pytest.skip("the eMSP's Token list is empty: no known Token to authorize")
+    return tokens
+
+
+@pytest.mark.rule(*PAGINATION_RULES, "TOK-015", "TOK-011")
+def test_full_list(judge: Judge) -> None:
+    result = listing(judge)
+    check_union(judge, result, result.objects, key=token_key)
+    for token in result.objects:
+        check_object(judge.ledger, "TOK-015", token, "Token", None)
+    keys = [token_key(t) for t in result.objects]
+    duplicates = sorted({k for k in keys if keys.count(k) > 1})
+    judge.ledger.check(
+        "TOK-011",
+        not duplicates,
+        expected="every (uid, type) once in the Token list",
+        actual=f"repeated: {duplicates[:5]}",
+        exchange=result.first.exchange if result.pages else None,
+    )
+
+
+@pytest.mark.rule(*PAGINATION_RULES)
+@_QUICK
+@given(data=st.data())
+def test_pagination_properties(judge: Judge, data: st.DataObject) -> None:
+    """Drawn offset, limit and date window: the pages add up to the window's Tokens."""
+    url, token = sender(judge)
+    full = listing(judge)
+    objects = full.objects
+    stamps = sorted({str(o["last_updated"]) for o in objects
+                     if isinstance(o, dict) and instant(o.get("last_updated"))})  # fmt: skip
+    bound = (st.just("") | st.sampled_from(stamps)) if stamps else st.just("")
+    date_from, date_to = data.draw(st.tuples(bound, bound), label="window")
+    x_limit = full.x_limit or 100
+    limit = data.draw(
+        st.none()
+        | st.integers(1, max(2, len(objects) // 2))
+        | st.integers(x_limit + 1, x_limit * 3),
+        label="limit",
+    )
+    offset = data.draw(st.none() | st.integers(0, len(objects) + 1), label="offset")
+    params: dict[str, str | int] = {}
+    for name, value in (("date_from", date_from), ("date_to", date_to), ("limit", limit),
+                        ("offset", offset)):  # fmt: skip
+        if value not in (None, ""):
+            params[name] = value
+    result = crawl(judge, url, MODULE, token, params)
+    reference = listing(judge, date_from, date_to).objects if offset else None
+    check_union(judge, result, objects, reference, key=token_key)
+
+
+def _authorize(judge: Judge, uid: str, token_type: str | None, body: Any = None) -> Any:
+    url, token = sender(judge)
+    params = {"type": token_type} if token_type else None
+    return judge.client.request(
+        "POST", f"{url}/{quote(uid, safe='')}/authorize", module=MODULE, token=token,
+        params=params, json=body,
+    )  # fmt: skip
+
+
+@pytest.mark.rule("TOK-005")
+def test_unknown_token_is_404_2004(judge: Judge) -> None:
+    reply = _authorize(judge, fresh_id("UNKNOWN"), "RFID")
+    check_status(judge.ledger, "TOK-005", reply.exchange, http=404, ocpi=2004)
+    judge.ledger.check(
+        "TOK-005",
+        isinstance(reply.body, dict) and "data" not in reply.body,
+        expected="no data field in the answer for an unknown Token",
+        actual=f"data: {str(reply.data)[:120]}",
+        exchange=reply.exchange,
+    )
+
+
+@pytest.mark.rule("TOK-006", "TOK-015")
+def test_known_token_gets_authorization_info(judge: Judge) -> None:
+    for token in known_tokens(judge)[:3]:
+        reply = _authorize(judge, token["uid"], token.get("type"))
+        check_status(judge.ledger, "TOK-006", reply.exchange, http=200, ocpi=1000)
+        check_object(judge.ledger, "TOK-006", reply.data, "AuthorizationInfo", reply.exchange)
+        check_object(judge.ledger, "TOK-015", reply.data, "AuthorizationInfo", reply.exchange)
+
+
+@pytest.mark.rule("TOK-007", "TOK-015")
+@_QUICK
+@given(
+    location_id=st.from_regex(r"\A[A-Z0-9-]{1,36}\Z"),
+    evse_uids=st.lists(st.from_regex(r"\A[A-Z0-9-]{1,36}\Z"), max_size=3, unique=True),
+)
+def test_authorize_with_location_references(
+    judge: Judge, location_id: str, evse_uids: list[str]
+) -> None:
+    token = known_tokens(judge)[0]
+    references: dict[str, Any] = {"location_id": location_id}
+    if evse_uids:
+        references["evse_uids"] = evse_uids
+    reply = _authorize(judge, token["uid"], token.get("type"), references)
+    check_status(judge.ledger, "TOK-007", reply.exchange, http=200, ocpi=(1000, 2002))
+    if reply.ocpi_status != 1000:
+        return
+    info = reply.data if isinstance(reply.data, dict) else {}
+    check_object(judge.ledger, "TOK-015", info, "AuthorizationInfo", reply.exchange)
+    echoed = info.get("location")
+    if info.get("allowed") == "ALLOWED" and isinstance(echoed, dict):
+        kept = echoed.get("evse_uids") or []
+        judge.ledger.check(
+            "TOK-007",
+            str(echoed.get("location_id", "")).upper() == location_id.upper()
+            and {str(u).upper() for u in kept} <= {u.upper() for u in evse_uids},
+            expected=f"location {location_id} and only EVSEs among {evse_uids}",
+            actual=echoed,
+            exchange=reply.exchange,
+        )
+    else:
+        judge.ledger.check(
+            "TOK-007",
+            echoed is None or isinstance(echoed, dict),
+            expected="an AuthorizationInfo for the given LocationReferences",
+            actual=info,
+            exchange=reply.exchange,
+        )
