@@ -12,11 +12,16 @@ import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, ClassVar
 
+import pytest
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
+from conformance.client import Reply
+from conformance.session import Judge
+from conformance.suites.conftest import registered
 from specs import contract
 
 _DATETIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z?$")
@@ -159,3 +164,38 @@ def refused(reply: Any) -> bool:
 def ok(reply: Any) -> bool:
     code = reply.ocpi_status
     return bool(reply.status in (200, 201) and isinstance(code, int) and 1000 <= code < 2000)
+
+
+def quick(examples: int) -> settings:
+    """Hypothesis settings for suites that talk to a target: few examples, no deadline."""
+    return settings(
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large
+        ],
+        deadline=None,
+        max_examples=min(settings().max_examples, examples),
+    )  # fmt: skip
+
+
+class ReceiverUnderTest:
+    """The target's Receiver interface of one module, as our own role sees it (§4.1.5 URLs)."""
+
+    module: ClassVar[str]
+
+    def __init__(self, judge: Judge) -> None:
+        registration = registered(judge)
+        url = registration.endpoint(self.module, "RECEIVER")
+        if not url:
+            pytest.skip(f"the target publishes no {self.module} RECEIVER endpoint")
+        self.judge, self.token, self.url = judge, registration.token, url.rstrip("/")
+        self.party = our_party(judge)
+
+    def at(self, *parts: str, cc: str | None = None, pid: str | None = None) -> str:
+        """`{url}/{country_code}/{party_id}/...`, our own party unless told otherwise."""
+        cc, pid = cc or self.party["country_code"], pid or self.party["party_id"]
+        return "/".join([self.url, cc, pid, *parts])
+
+    def send(self, method: str, url: str, body: Any = None, *, check: bool = True) -> Reply:
+        return self.judge.client.request(
+            method, url, module=self.module, token=self.token, json=body, check=check
+        )

@@ -6,14 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance.checks.objects import check_status
 from conformance.client import Reply
 from conformance.session import Judge
-from conformance.suites.conftest import registered
 from conformance.suites.generators import (
+    ReceiverUnderTest,
     addressable_connector,
     addressable_evse,
     addressable_location,
@@ -21,7 +21,7 @@ from conformance.suites.generators import (
     fresh_id,
     later,
     objects,
-    our_party,
+    quick,
     refused,
     stored,
 )
@@ -29,33 +29,10 @@ from conformance.suites.generators import (
 MODULE = "locations"
 
 
-def _quick(examples: int) -> settings:
-    return settings(
-        suppress_health_check=[
-            HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large
-        ],
-        deadline=None,
-        max_examples=min(settings().max_examples, examples),
-    )  # fmt: skip
-
-
-class Receiver:
+class Receiver(ReceiverUnderTest):
     """The target's Locations Receiver as our CPO role sees it."""
 
-    def __init__(self, judge: Judge) -> None:
-        registration = registered(judge)
-        url = registration.endpoint(MODULE, "RECEIVER")
-        if not url:
-            pytest.skip("the target publishes no locations RECEIVER endpoint")
-        self.judge, self.token, self.url = judge, registration.token, url.rstrip("/")
-        self.party = our_party(judge)
-
-    def at(self, *parts: str, cc: str | None = None, pid: str | None = None) -> str:
-        cc, pid = cc or self.party["country_code"], pid or self.party["party_id"]
-        return "/".join([self.url, cc, pid, *parts])
-
-    def send(self, method: str, url: str, body: Any = None) -> Reply:
-        return self.judge.client.request(method, url, module=MODULE, token=self.token, json=body)
+    module = MODULE
 
     def push(self, location: dict[str, Any]) -> Reply:
         reply = self.send("PUT", self.at(location["id"]), location)
@@ -77,7 +54,7 @@ def _equal(judge: Judge, rule: str, sent: Any, reply: Reply, what: str) -> None:
 
 
 @pytest.mark.rule("LOC-012", "TRANS-011")
-@_quick(2)
+@quick(2)
 @given(value=objects("Location"))
 def test_put_location_reads_back(judge: Judge, value: dict[str, Any]) -> None:
     receiver = Receiver(judge)
@@ -95,7 +72,7 @@ def test_put_location_reads_back(judge: Judge, value: dict[str, Any]) -> None:
 
 
 @pytest.mark.rule("LOC-012", "LOC-003", "TRANS-011")
-@_quick(2)
+@quick(2)
 @given(value=objects("Location"), evse=objects("EVSE"), connector=objects("Connector"))
 def test_put_evse_and_connector(
     judge: Judge, value: dict[str, Any], evse: dict[str, Any], connector: dict[str, Any]
@@ -145,7 +122,7 @@ def _cascade(receiver: Receiver, lid: str, evse_uid: str | None, pushed: str) ->
 
 
 @pytest.mark.rule("LOC-013", "LOC-003", "LOC-012")
-@_quick(3)
+@quick(3)
 @given(
     value=objects("Location"),
     evse=objects("EVSE"),

@@ -6,20 +6,20 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance.checks.objects import check_status
 from conformance.client import Reply
 from conformance.session import Judge
-from conformance.suites.conftest import registered
 from conformance.suites.generators import (
+    ReceiverUnderTest,
     differences,
     fresh_id,
     later,
     objects,
-    our_party,
     owned,
+    quick,
     refused,
     stored,
 )
@@ -28,31 +28,8 @@ MODULE = "sessions"
 PERIODS = st.lists(objects("ChargingPeriod"), min_size=1, max_size=3)
 
 
-def _quick(examples: int) -> settings:
-    return settings(
-        suppress_health_check=[
-            HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large
-        ],
-        deadline=None,
-        max_examples=min(settings().max_examples, examples),
-    )  # fmt: skip
-
-
-class Receiver:
-    def __init__(self, judge: Judge) -> None:
-        registration = registered(judge)
-        url = registration.endpoint(MODULE, "RECEIVER")
-        if not url:
-            pytest.skip("the target publishes no sessions RECEIVER endpoint")
-        self.judge, self.token, self.url = judge, registration.token, url.rstrip("/")
-        self.party = our_party(judge)
-
-    def at(self, session_id: str, cc: str | None = None, pid: str | None = None) -> str:
-        cc, pid = cc or self.party["country_code"], pid or self.party["party_id"]
-        return f"{self.url}/{cc}/{pid}/{session_id}"
-
-    def send(self, method: str, url: str, body: Any = None) -> Reply:
-        return self.judge.client.request(method, url, module=MODULE, token=self.token, json=body)
+class Receiver(ReceiverUnderTest):
+    module = MODULE
 
     def read(self, session_id: str, rule: str = "SES-013") -> Reply:
         got = self.send("GET", self.at(session_id))
@@ -66,7 +43,7 @@ def _periods(reply: Reply) -> list[Any]:
 
 
 @pytest.mark.rule("SES-001", "SES-013")
-@_quick(2)
+@quick(2)
 @given(value=objects("Session"), periods=PERIODS, others=PERIODS)
 def test_put_replaces_the_session(
     judge: Judge, value: dict[str, Any], periods: list[Any], others: list[Any]
@@ -112,7 +89,7 @@ def test_put_replaces_the_session(
 
 
 @pytest.mark.rule("SES-002", "SES-013")
-@_quick(2)
+@quick(2)
 @given(value=objects("Session"), first=PERIODS, more=PERIODS, kwh=st.integers(0, 10**5))
 def test_patch_appends_charging_periods(
     judge: Judge, value: dict[str, Any], first: list[Any], more: list[Any], kwh: int
@@ -147,7 +124,7 @@ def test_patch_appends_charging_periods(
 
 
 @pytest.mark.rule("SES-005")
-@_quick(2)
+@quick(2)
 @given(value=objects("Session"))
 def test_url_party_differs_from_body(judge: Judge, value: dict[str, Any]) -> None:
     receiver = Receiver(judge)

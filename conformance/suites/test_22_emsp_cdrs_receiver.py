@@ -6,40 +6,25 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 
 from conformance.checks.objects import check_status
 from conformance.client import Reply
 from conformance.session import Judge
-from conformance.suites.conftest import registered
-from conformance.suites.generators import differences, fresh_id, objects, our_party, owned
+from conformance.suites.generators import (
+    ReceiverUnderTest,
+    differences,
+    fresh_id,
+    objects,
+    owned,
+    quick,
+)
 
 MODULE = "cdrs"
 
 
-def _quick(examples: int) -> settings:
-    return settings(
-        suppress_health_check=[
-            HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large
-        ],
-        deadline=None,
-        max_examples=min(settings().max_examples, examples),
-    )  # fmt: skip
-
-
-class Receiver:
-    def __init__(self, judge: Judge) -> None:
-        registration = registered(judge)
-        url = registration.endpoint(MODULE, "RECEIVER")
-        if not url:
-            pytest.skip("the target publishes no cdrs RECEIVER endpoint")
-        self.judge, self.token, self.url = judge, registration.token, url.rstrip("/")
-        self.party = our_party(judge)
-
-    def send(self, method: str, url: str, body: Any = None, *, check: bool = True) -> Reply:
-        return self.judge.client.request(
-            method, url, module=MODULE, token=self.token, json=body, check=check
-        )
+class Receiver(ReceiverUnderTest):
+    module = MODULE
 
     def post(self, cdr: dict[str, Any]) -> str:
         """POST `cdr`; CDR-001 on the answer; the URL of the stored CDR (or a skip)."""
@@ -67,7 +52,7 @@ def _same_cdr(judge: Judge, rule: str, cdr: dict[str, Any], got: Reply) -> None:
 
 
 @pytest.mark.rule("CDR-001", "CDR-002", "TRANS-011")
-@_quick(2)
+@quick(2)
 @given(value=objects("CDR"))
 def test_post_then_get_at_location(judge: Judge, value: dict[str, Any]) -> None:
     receiver = Receiver(judge)
@@ -77,7 +62,7 @@ def test_post_then_get_at_location(judge: Judge, value: dict[str, Any]) -> None:
 
 
 @pytest.mark.rule("CDR-003")
-@_quick(2)
+@quick(2)
 @given(value=objects("CDR"), other=objects("CDR"))
 def test_stored_cdr_cannot_be_changed(
     judge: Judge, value: dict[str, Any], other: dict[str, Any]

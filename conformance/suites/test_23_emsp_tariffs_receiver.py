@@ -5,19 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 
 from conformance.checks.objects import check_status
 from conformance.client import Reply
 from conformance.session import Judge
-from conformance.suites.conftest import registered
 from conformance.suites.generators import (
+    ReceiverUnderTest,
     differences,
     fresh_id,
     later,
     objects,
-    our_party,
     owned,
+    quick,
     refused,
     stored,
 )
@@ -25,33 +25,8 @@ from conformance.suites.generators import (
 MODULE = "tariffs"
 
 
-def _quick(examples: int) -> settings:
-    return settings(
-        suppress_health_check=[
-            HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large
-        ],
-        deadline=None,
-        max_examples=min(settings().max_examples, examples),
-    )  # fmt: skip
-
-
-class Receiver:
-    def __init__(self, judge: Judge) -> None:
-        registration = registered(judge)
-        url = registration.endpoint(MODULE, "RECEIVER")
-        if not url:
-            pytest.skip("the target publishes no tariffs RECEIVER endpoint")
-        self.judge, self.token, self.url = judge, registration.token, url.rstrip("/")
-        self.party = our_party(judge)
-
-    def at(self, tariff_id: str, cc: str | None = None, pid: str | None = None) -> str:
-        cc, pid = cc or self.party["country_code"], pid or self.party["party_id"]
-        return f"{self.url}/{cc}/{pid}/{tariff_id}"
-
-    def send(self, method: str, url: str, body: Any = None, *, check: bool = True) -> Reply:
-        return self.judge.client.request(
-            method, url, module=MODULE, token=self.token, json=body, check=check
-        )
+class Receiver(ReceiverUnderTest):
+    module = MODULE
 
     def push(self, tariff: dict[str, Any]) -> None:
         reply = self.send("PUT", self.at(tariff["id"]), tariff)
@@ -66,7 +41,7 @@ def _same(judge: Judge, rule: str, tariff: dict[str, Any], got: Reply) -> None:
 
 
 @pytest.mark.rule("TAR-001", "TAR-009")
-@_quick(2)
+@quick(2)
 @given(value=objects("Tariff"), replacement=objects("Tariff"))
 def test_put_get_delete(judge: Judge, value: dict[str, Any], replacement: dict[str, Any]) -> None:
     receiver = Receiver(judge)
@@ -84,7 +59,7 @@ def test_put_get_delete(judge: Judge, value: dict[str, Any], replacement: dict[s
 
 
 @pytest.mark.rule("TAR-002", "TAR-001")
-@_quick(2)
+@quick(2)
 @given(value=objects("Tariff"), other=objects("Tariff"))
 def test_patch_and_post_change_nothing(
     judge: Judge, value: dict[str, Any], other: dict[str, Any]
@@ -103,7 +78,7 @@ def test_patch_and_post_change_nothing(
 
 
 @pytest.mark.rule("TAR-003")
-@_quick(2)
+@quick(2)
 @given(value=objects("Tariff"))
 def test_url_party_differs_from_body(judge: Judge, value: dict[str, Any]) -> None:
     receiver = Receiver(judge)
