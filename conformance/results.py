@@ -79,10 +79,10 @@ def _rules(judge: Judge, tests: list[dict[str, Any]]) -> list[dict[str, Any]]:
             status = "failed"
         elif found and found.passes:
             status = "passed"
+        elif judge.config.role not in rule.applies_to:
+            status = "not_applicable"  # before "skipped": its tests skip for the other role
         elif skip_reasons:
             status = "skipped"
-        elif judge.config.role not in rule.applies_to:
-            status = "not_applicable"
         else:
             status = "not_covered"
         rows.append({
