@@ -16,6 +16,18 @@ _ENV = Environment(
     lstrip_blocks=True,
 )
 STATUS_ORDER = ("failed", "passed", "skipped", "not_covered", "not_applicable")
+CLIP = 3000  # characters of a body shown in a transcript; results.json keeps all of it
+
+
+def _clip(text: str | None) -> str:
+    if not text:
+        return ""
+    if len(text) <= CLIP:
+        return text
+    return f"{text[:CLIP]}\n… {len(text) - CLIP} more characters in results.json"
+
+
+_ENV.filters["clip"] = _clip
 
 
 def _modules(results: dict[str, Any]) -> list[dict[str, Any]]:
