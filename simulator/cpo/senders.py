@@ -17,7 +17,7 @@ from simulator.cpo.catalog import LOCATION, TARIFF, require_valid
 from simulator.platform.clock import parse_ocpi_datetime
 from simulator.platform.documents import OWN, Key
 from simulator.platform.errors import NotFound, OcpiError
-from simulator.platform.pagination import page_request, paged_response
+from simulator.platform.pagination import list_response
 from simulator.platform.planted import planted
 from simulator.platform.routes import VERSION
 from simulator.platform.services import Platform
@@ -27,6 +27,7 @@ from simulator.platform.transport import (
     json_body,
     ocpi_response,
     platform_of,
+    stored_response,
 )
 
 SESSION = "session"
@@ -37,7 +38,7 @@ SESSIONS_PATH = f"{BASE}/sessions"
 CDRS_PATH = f"{BASE}/cdrs"
 TARIFFS_PATH = f"{BASE}/tariffs"
 
-Reply = Response[dict[str, Any]]
+Reply = Response[Any]
 Json = dict[str, Any]
 
 
@@ -49,18 +50,9 @@ class PreferencesNotSupported(OcpiError):
     http_status = 404
 
 
-async def own_page(request: Request[Any, Any, Any], kind: str) -> Reply:
+async def own_page(request: Request[Any, Any, Any], kind: str) -> Response[bytes]:
     """One page of our objects of `kind`, with X-Total-Count, X-Limit and Link (§4.1.4.1)."""
-    wanted = page_request(request)
-    page = await platform_of(request).documents.page(
-        kind,
-        [OWN],
-        offset=wanted.offset,
-        limit=wanted.limit,
-        date_from=wanted.date_from,
-        date_to=wanted.date_to,
-    )
-    return paged_response(request, page, wanted)
+    return await list_response(request, kind, [OWN])
 
 
 def _child(items: list[Json] | None, field: str, wanted: str) -> Json | None:
@@ -97,10 +89,12 @@ class LocationsController(Controller):
         caller: NamedDependency[Caller],
         location_id: FromPath[str],
     ) -> Reply:
-        location = await _location(platform_of(request), location_id)
+        body = await platform_of(request).documents.find_body(LOCATION, OWN, location_id)
+        if body is None:
+            raise NotFound(f"no Location {location_id}")
         if planted(platform_of(request), "single_location_in_a_list"):
-            return ocpi_response(request, [location])
-        return ocpi_response(request, location)
+            return stored_response(request, [body])
+        return stored_response(request, body)
 
     @get("/{location_id:str}/{evse_uid:str}")
     async def get_evse(

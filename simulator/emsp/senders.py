@@ -16,7 +16,8 @@ from simulator.emsp.services import BASE, emsp_of, partner_of, refuse, validate
 from simulator.platform.clock import ocpi_datetime
 from simulator.platform.documents import OWN, Key
 from simulator.platform.errors import NotEnoughInformation, NotFound, UnknownToken
-from simulator.platform.pagination import page_request, paged_response
+from simulator.platform.pagination import list_response
+from simulator.platform.planted import planted
 from simulator.platform.transport import (
     Caller,
     authenticate_partner,
@@ -56,15 +57,10 @@ class TokensSender(Controller):
     @get()
     async def list_tokens(
         self, request: Request[Any, Any, Any], caller: NamedDependency[Caller]
-    ) -> Reply:
+    ) -> Response[bytes]:
         """§12.2.2.1, §4.1.4.1: offset, limit, date_from, date_to; Link to the next page."""
         partner_of(request, caller)
-        wanted = page_request(request)
-        page = await platform_of(request).documents.page(
-            "token", [OWN], offset=wanted.offset, limit=wanted.limit,
-            date_from=wanted.date_from, date_to=wanted.date_to,
-        )  # fmt: skip
-        return paged_response(request, page, wanted)
+        return await list_response(request, "token", [OWN])
 
     @post("/{token_uid:str}/authorize", status_code=200)
     async def authorize(
@@ -143,7 +139,10 @@ class CommandResults(Controller):
             record = await platform.documents.get(key, session)
             if record is None or record.get("command") != command:
                 raise NotFound(f"no {command} request {result_ref} sent to you")
-            validate(request, body, "CommandResult", self.M, "13.2.2")
+            schema = "CommandResult"
+            if planted(platform, "emsp_command_result_refused"):
+                schema = "CommandResponse"  # the synchronous answer's schema, not the result's
+            validate(request, body, schema, self.M, "13.2.2")
             now = platform.clock.now()
             record["result"] = body
             record["results"] = [*record.get("results", []), body]

@@ -19,13 +19,13 @@ import contextlib
 import json
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import httpx
-from sqlalchemy import ColumnElement, Select, case, func, select, update
+from sqlalchemy import ColumnElement, Select, Table, bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -190,12 +190,13 @@ class OutboxWorker:
     One round claims up to `batch_size` due events in one short write transaction (an UPDATE
     setting `next_attempt_at` to the end of a lease; on PostgreSQL its candidate rows are picked
     with `FOR UPDATE SKIP LOCKED`, so concurrent workers never claim the same event), sends them
-    concurrently outside any transaction, then marks each: delivered after HTTP 2xx with an OCPI
-    status 1xxx, otherwise failed with the next attempt after the backoff. An event whose
-    worker dies between claim and mark is claimed again once the lease ends, so a partner may
-    receive an event twice (at-least-once), never zero times. An event is not claimed while an
-    earlier undelivered event exists for the same (partner_id, object_key), so a partner sees
-    one object's changes in publication order. On SQLite run one worker per database.
+    concurrently outside any transaction, then marks them all in one transaction: delivered
+    after HTTP 2xx with an OCPI status 1xxx, otherwise failed with the next attempt after the
+    backoff. An event whose worker dies between claim and mark is claimed again once the lease
+    ends, so a partner may receive an event twice (at-least-once), never zero times. An event is
+    not claimed while an earlier undelivered event exists for the same (partner_id, object_key),
+    so a partner sees one object's changes in publication order. On SQLite run one worker per
+    database.
     """
 
     def __init__(
@@ -223,7 +224,8 @@ class OutboxWorker:
             outcomes = await asyncio.gather(
                 *(self._deliver(claim, partners.get(claim.partner_id)) for claim in claims)
             )
-            delivered += sum(outcomes)
+            await self._record(outcomes)
+            delivered += sum(1 for outcome in outcomes if outcome.error is None)
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Poll every `poll_interval_seconds` until `stop` is set; errors are logged, not fatal."""
@@ -286,8 +288,8 @@ class OutboxWorker:
         )
         return claims, partners
 
-    async def _deliver(self, claim: _Claim, partner: Partner | None) -> bool:
-        """Send one claimed event and record the outcome; True when the partner accepted it."""
+    async def _deliver(self, claim: _Claim, partner: Partner | None) -> _Outcome:
+        """Send one claimed event; what happened (recorded for the whole round by `_record`)."""
         location: str | None = None
         try:
             url, token = _target(claim, partner)
@@ -310,46 +312,70 @@ class OutboxWorker:
             error = str(exc)
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
-        if error is None:
-            await self._mark_delivered(claim, location)
-            return True
-        logger.info("outbox event %s to partner %s failed: %s", claim.id, claim.partner_id, error)
-        await self._mark_failed(claim, error)
-        return False
-
-    async def _mark_delivered(self, claim: _Claim, location: str | None) -> None:
-        async with self._database.transaction() as session:
-            await session.execute(
-                update(OutboxEvent)
-                .where(OutboxEvent.id == claim.id, _undelivered())
-                .values(
-                    delivered_at=self._clock.now(),
-                    attempts=OutboxEvent.attempts + 1,
-                    last_error=None,
-                    response_location=location,
-                )
-                .execution_options(synchronize_session=False)
+        if error is not None:
+            logger.info(
+                "outbox event %s to partner %s failed: %s", claim.id, claim.partner_id, error
             )
+        return _Outcome(claim, error, location)
 
-    async def _mark_failed(self, claim: _Claim, error: str) -> None:
-        failures = claim.attempts + 1
-        delay = self.policy.backoff_seconds(failures, self._rand())
+    async def _record(self, outcomes: Sequence[_Outcome]) -> None:
+        """Mark a round's events in one transaction (one write lock on SQLite, not one per
+        event): delivered, or failed with the next attempt after the backoff. A worker that dies
+        before this leaves its claims to lapse: they are sent again (at-least-once)."""
+        now = self._clock.now()
+        delivered = [
+            {"event_id": o.claim.id, "location": o.location} for o in outcomes if o.error is None
+        ]
+        failed = []
+        for outcome in outcomes:
+            if outcome.error is not None:
+                failures = outcome.claim.attempts + 1
+                delay = self.policy.backoff_seconds(failures, self._rand())
+                failed.append({
+                    "event_id": outcome.claim.id,
+                    "lease_until": outcome.claim.lease_until,
+                    "failures": failures,
+                    "next_attempt": now + timedelta(seconds=delay),
+                    "error": outcome.error[:_MAX_ERROR],
+                })  # fmt: skip
         async with self._database.transaction() as session:
-            # Only while our claim holds: once the lease ran out the event is another worker's.
-            await session.execute(
-                update(OutboxEvent)
-                .where(
-                    OutboxEvent.id == claim.id,
-                    _undelivered(),
-                    OutboxEvent.next_attempt_at == claim.lease_until,
-                )
-                .values(
-                    attempts=failures,
-                    next_attempt_at=self._clock.now() + timedelta(seconds=delay),
-                    last_error=error[:_MAX_ERROR],
-                )
-                .execution_options(synchronize_session=False)
-            )
+            if delivered:
+                await session.execute(_MARK_DELIVERED.values(delivered_at=now), delivered)
+            if failed:
+                await session.execute(_MARK_FAILED, failed)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    claim: _Claim
+    error: str | None  # None: delivered
+    location: str | None  # a CDR POST's Location header
+
+
+_EVENTS = cast(Table, OutboxEvent.__table__)
+_MARK_DELIVERED = (
+    update(_EVENTS)
+    .where(_EVENTS.c.id == bindparam("event_id"), _EVENTS.c.delivered_at.is_(None))
+    .values(
+        attempts=_EVENTS.c.attempts + 1,
+        last_error=None,
+        response_location=bindparam("location"),
+    )
+)
+# Only while our claim holds: once the lease ran out the event is another worker's.
+_MARK_FAILED = (
+    update(_EVENTS)
+    .where(
+        _EVENTS.c.id == bindparam("event_id"),
+        _EVENTS.c.delivered_at.is_(None),
+        _EVENTS.c.next_attempt_at == bindparam("lease_until"),
+    )
+    .values(
+        attempts=bindparam("failures"),
+        next_attempt_at=bindparam("next_attempt"),
+        last_error=bindparam("error"),
+    )
+)
 
 
 def _target(claim: _Claim, partner: Partner | None) -> tuple[str, str]:

@@ -1,7 +1,13 @@
-"""Paginated list GETs (§4.1.4.1): query parameters in, X-Total-Count, X-Limit and Link out."""
+"""Paginated list GETs (§4.1.4.1): query parameters in, X-Total-Count, X-Limit and Link out.
+
+Pages are served from the stored JSON without parsing it, and the Link carries a cursor (`after`,
+the last document's position) beside the offset, so following links costs the same on every
+page, however deep (see docs/benchmarks.md).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,9 +19,10 @@ from simulator.platform.clock import parse_ocpi_datetime
 from simulator.platform.documents import Page
 from simulator.platform.errors import InvalidParameters
 from simulator.platform.planted import planted
-from simulator.platform.transport import envelope, platform_of
+from simulator.platform.transport import platform_of, stored_response
 
 DEFAULT_MAX_LIMIT = 100
+CURSOR = "after"
 
 
 @dataclass(frozen=True)
@@ -26,6 +33,7 @@ class PageRequest:
     date_to: datetime | None
     raw_date_from: str | None
     raw_date_to: str | None
+    after_seq: int | None = None
 
 
 def _int(request: Request[Any, Any, Any], name: str, default: int) -> int:
@@ -57,7 +65,27 @@ def page_request(
         limit = _int(request, "limit", max_limit)
     date_from, raw_from = _datetime(request, "date_from")
     date_to, raw_to = _datetime(request, "date_to")
-    return PageRequest(offset, limit, date_from, date_to, raw_from, raw_to)
+    after = _int(request, CURSOR, -1)
+    return PageRequest(
+        offset, limit, date_from, date_to, raw_from, raw_to, None if after < 0 else after
+    )
+
+
+async def list_response(
+    request: Request[Any, Any, Any], kind: str, origins: Sequence[str]
+) -> Response[bytes]:
+    """One page of the stored documents of `kind` from `origins`, as the request asks."""
+    wanted = page_request(request)
+    page = await platform_of(request).documents.page(
+        kind,
+        origins,
+        offset=wanted.offset,
+        limit=wanted.limit,
+        date_from=wanted.date_from,
+        date_to=wanted.date_to,
+        after_seq=wanted.after_seq,
+    )
+    return paged_response(request, page, wanted)
 
 
 def paged_response(
@@ -65,14 +93,14 @@ def paged_response(
     page: Page,
     wanted: PageRequest,
     max_limit: int = DEFAULT_MAX_LIMIT,
-) -> Response[dict[str, Any]]:
+) -> Response[bytes]:
     """The envelope with the page, X-Total-Count, X-Limit and, unless last, Link rel="next"."""
     platform = platform_of(request)
     headers = {"X-Total-Count": str(page.total), "X-Limit": str(max_limit)}
     if planted(platform, "total_count_is_page_size"):
-        headers["X-Total-Count"] = str(len(page.items))
-    next_offset = page.offset + len(page.items)
-    if page.items and next_offset < page.total and not planted(platform, "no_link_header"):
+        headers["X-Total-Count"] = str(len(page.bodies))
+    next_offset = page.offset + len(page.bodies)
+    if page.bodies and next_offset < page.total and not planted(platform, "no_link_header"):
         query: dict[str, str | int] = {}
         if wanted.raw_date_from is not None:
             query["date_from"] = wanted.raw_date_from
@@ -82,6 +110,8 @@ def paged_response(
         if planted(platform, "link_drops_date_filters"):
             query = {"offset": next_offset}
         query["limit"] = wanted.limit
+        if page.last_seq is not None:
+            query[CURSOR] = page.last_seq
         url = platform.url(request.url.path) + "?" + urlencode(query)
         headers["Link"] = f'<{url}>; rel="next"'
-    return Response(envelope(platform, page.items), headers=headers)
+    return stored_response(request, page.bodies, headers)

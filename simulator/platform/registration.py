@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 
 from simulator.platform import audit
 from simulator.platform.audit import AuditLog, RequestContext
@@ -50,6 +50,15 @@ class OwnIdentity:
         }
 
 
+# Every authenticated request runs this: built once, so SQLAlchemy compiles it once.
+_PARTNER_BY_TOKEN = select(Partner.__table__).where(
+    or_(
+        Partner.inbound_token_hash == bindparam("digest"),
+        Partner.next_inbound_token_hash == bindparam("digest"),
+    )
+)
+
+
 class RegistrationFailed(Exception):
     """A handshake we started did not complete."""
 
@@ -90,17 +99,8 @@ class Registration:
 
     async def partner_for_token(self, token: str) -> Partner | None:
         """The partner calling with this token (current one, or the next one mid-rotation)."""
-        digest = hash_token(self._secret, token)
-        async with self._db.transaction() as session:
-            partner: Partner | None = await session.scalar(
-                select(Partner).where(
-                    or_(
-                        Partner.inbound_token_hash == digest,
-                        Partner.next_inbound_token_hash == digest,
-                    )
-                )
-            )
-        return partner
+        rows = await self._db.read(_PARTNER_BY_TOKEN, {"digest": hash_token(self._secret, token)})
+        return Partner(**rows[0]._mapping) if rows else None  # detached: read, never flushed
 
     async def partners(self) -> list[Partner]:
         async with self._db.transaction() as session:

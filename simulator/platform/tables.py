@@ -92,6 +92,10 @@ class Document(Base):
     __table_args__ = (
         UniqueConstraint("kind", "origin", "country_code", "party_id", "object_key", "variant"),
         Index("ix_documents_kind_origin_updated", "kind", "origin", "last_updated"),
+        # Pages walk `seq` in order and single GETs look up by id alone (§8.2.1.2): both stay
+        # index range scans however many documents there are.
+        Index("ix_documents_kind_origin_seq", "kind", "origin", "seq"),
+        Index("ix_documents_kind_origin_key", "kind", "origin", "object_key"),
     )
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -104,6 +108,17 @@ class Document(Base):
     variant: Mapped[str] = mapped_column(String(16), default="")  # Token type; "" otherwise
     last_updated: Mapped[datetime]
     body: Mapped[str] = mapped_column(Text)
+
+
+class DocumentCount(Base):
+    """How many documents of a kind an origin holds; kept by triggers (migration 0005) in the
+    transaction that inserts or deletes, so an unfiltered X-Total-Count is one row read."""
+
+    __tablename__ = "document_counts"
+
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)
+    origin: Mapped[str] = mapped_column(String(36), primary_key=True)
+    n: Mapped[int]
 
 
 class OutboxEvent(Base):

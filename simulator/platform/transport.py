@@ -14,7 +14,7 @@ from datetime import timedelta, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
 from litestar import Request, Response
-from litestar.enums import ScopeType
+from litestar.enums import MediaType, ScopeType
 from litestar.exceptions import HTTPException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -62,6 +62,21 @@ def ocpi_response(
     return Response(envelope(platform_of(request), data), status_code=http_status)
 
 
+def stored_response(
+    request: Request[Any, Any, Any],
+    stored: str | list[str],
+    headers: dict[str, str] | None = None,
+) -> Response[bytes]:
+    """The envelope around stored JSON text (one object, or a list of them), spliced in as it
+    is: never parsed again, and joined in one allocation (a page is ~100 kB)."""
+    rest = json.dumps(envelope(platform_of(request)), separators=(",", ":"))  # {"status_code":…
+    if isinstance(stored, str):
+        parts = ('{"data":', stored, ",", rest[1:])
+    else:
+        parts = ('{"data":[', ",".join(stored), "],", rest[1:])
+    return Response("".join(parts).encode(), media_type=MediaType.JSON, headers=headers)
+
+
 def context_of(request: Request[Any, Any, Any]) -> RequestContext:
     client = request.client.host if request.client else None
     return RequestContext(
@@ -75,6 +90,8 @@ async def json_body(request: Request[Any, Any, Any]) -> Any:
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
+        if planted(platform_of(request), "bad_json_500"):
+            raise RuntimeError("body parsing failed") from exc
         raise GenericClientError("the request body is not valid JSON") from exc
 
 

@@ -46,6 +46,7 @@ async def test_limit_above_the_maximum_is_capped(network: tuple[Cpo, dict[str, s
     assert response.headers["X-Limit"] == "100"
     assert "limit=100" in response.headers["Link"]
     assert "offset=100" in response.headers["Link"]
+    assert "after=" in response.headers["Link"]  # the cursor: deep pages cost what the first does
     default = await cpo.client.get(LOCATIONS, headers=headers)
     assert len(default.json()["data"]) == 100
     last = await cpo.client.get(LOCATIONS, params={"offset": 100}, headers=headers)
@@ -83,7 +84,7 @@ async def test_date_from_inclusive_date_to_exclusive_and_link_keeps_them(
 @pytest.mark.parametrize(
     "params",
     [{"offset": "-1"}, {"offset": "x"}, {"limit": "-5"}, {"limit": "1.5"},
-     {"date_from": "yesterday"}, {"date_to": "2026-13-45"}],
+     {"date_from": "yesterday"}, {"date_to": "2026-13-45"}, {"after": "-3"}],
 )  # fmt: skip
 async def test_invalid_paging_parameters_are_2001(
     network: tuple[Cpo, dict[str, str]], params: dict[str, str]

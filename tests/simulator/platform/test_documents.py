@@ -59,3 +59,49 @@ async def test_pages_filter_inclusive_from_exclusive_to_in_creation_order(
         assert second.total == 10
     finally:
         await database.dispose()
+
+
+async def test_the_trigger_kept_count_follows_inserts_and_deletes(database_url: str) -> None:
+    """X-Total-Count of an unfiltered list comes from `document_counts` (migration 0005): it
+    must agree with a real COUNT after creates, replaces and deletes, per kind and origin."""
+    database, documents = await _store(database_url)
+    try:
+        for n in range(7):
+            await documents.put(key_of("tariff", OWN, tariff(n, n)), tariff(n, n))
+            await documents.put(key_of("tariff", "partner-x", tariff(n, n)), tariff(n, n))
+        await documents.put(key_of("tariff", OWN, tariff(2, 30)), tariff(2, 30))  # a replace
+        await documents.delete(Key("tariff", OWN, "NL", "PLF", "T5"))
+        await documents.delete(Key("tariff", OWN, "NL", "PLF", "T-NONE"))  # absent: no change
+        assert (await documents.page("tariff", [OWN], limit=1)).total == 6
+        assert (await documents.page("tariff", ["partner-x"], limit=1)).total == 7
+        assert (await documents.page("tariff", [OWN, "partner-x"], limit=1)).total == 13
+        assert (await documents.page("location", [OWN], limit=1)).total == 0
+        # The same figure as a COUNT over a window that holds everything.
+        counted = await documents.page("tariff", [OWN], limit=1, date_from=T0)
+        assert counted.total == 6
+    finally:
+        await database.dispose()
+
+
+async def test_the_cursor_pages_like_the_offset_and_skips_nothing_after_a_delete(
+    database_url: str,
+) -> None:
+    database, documents = await _store(database_url)
+    try:
+        for n in range(10):
+            await documents.put(key_of("tariff", OWN, tariff(n, n)), tariff(n, n))
+        first = await documents.page("tariff", [OWN], limit=4)
+        by_offset = await documents.page("tariff", [OWN], offset=4, limit=4)
+        by_cursor = await documents.page(
+            "tariff", [OWN], offset=4, limit=4, after_seq=first.last_seq
+        )
+        assert [t["id"] for t in by_cursor.items] == [t["id"] for t in by_offset.items]
+        assert [t["id"] for t in by_cursor.items] == ["t4", "t5", "t6", "t7"]
+        # An object of the first page goes away: an offset would now skip t4; the cursor not.
+        await documents.delete(Key("tariff", OWN, "NL", "PLF", "T0"))
+        again = await documents.page("tariff", [OWN], offset=4, limit=4, after_seq=first.last_seq)
+        assert [t["id"] for t in again.items] == ["t4", "t5", "t6", "t7"]
+        last = await documents.page("tariff", [OWN], limit=4, after_seq=again.last_seq)
+        assert [t["id"] for t in last.items] == ["t8", "t9"]
+    finally:
+        await database.dispose()
