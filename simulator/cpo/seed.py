@@ -83,6 +83,8 @@ CITIES: tuple[City, ...] = (
          ("Korenmarkt", "Kortrijksesteenweg", "Dampoortstraat", "Coupure Links")),
 )  # fmt: skip
 
+# Every this many Locations, one is a fleet's own, published only to its drivers' tokens.
+FLEET_EVERY = 40
 TARIFF_AC_ENERGY = "AC-ENERGY"
 TARIFF_AC_TIME = "AC-TIME"
 TARIFF_DC_FAST = "DC-FAST"
@@ -157,8 +159,16 @@ def generate_tariffs(country_code: str, party_id: str, now: datetime) -> list[Js
         tariff(
             TARIFF_DC_FAST,
             "REGULAR",
-            [{"price_components": [component("FLAT", 0.5), component("ENERGY", 0.59)]}],
-            "Start fee plus energy.",
+            [
+                # Reserving a fast charger costs a fee and the time held (§11.4.6: only FLAT and
+                # TIME components price a reservation).
+                {
+                    "price_components": [component("FLAT", 1.0), component("TIME", 3.0)],
+                    "restrictions": {"reservation": "RESERVATION"},
+                },
+                {"price_components": [component("FLAT", 0.5), component("ENERGY", 0.59)]},
+            ],
+            "Start fee plus energy; a reservation costs a fee plus its time.",
             38,
         ),
         tariff(
@@ -353,6 +363,13 @@ def generate_locations(
         }
         if rng.random() < 0.4:
             location["energy_mix"] = {"is_green_energy": True, "supplier_name": "Windkracht BV"}
+        if n % FLEET_EVERY == 0:  # a company's own chargers: shown to its drivers only (§8.3.1)
+            location["publish"] = False
+            location["publish_allowed_to"] = [
+                {"uid": f"FLEET{n:06d}", "type": "RFID"},
+                {"visual_number": f"FLEET-{n:06d}", "issuer": "Plugfest Fleet"},
+                {"group_id": f"FLEET-GROUP-{n % 7}"},
+            ]
         yield location
 
 
