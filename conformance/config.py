@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -15,13 +15,14 @@ TargetRole = Literal["cpo", "emsp"]
 class JudgeConfig:
     versions_url: str
     role: TargetRole
-    token: str
+    token: str = field(repr=False)  # a secret: kept out of tracebacks
     token_kind: Literal["bootstrap", "registered"]
     counterpart_host: str
     counterpart_port: int | None
     counterpart_url: str | None
     strict: bool
     mint_token_command: str | None
+    act_command: str | None
     report_dir: Path
     run_id: str
     only: tuple[str, ...]
@@ -53,11 +54,19 @@ def add_options(parser: pytest.Parser) -> None:
         help="shell command printing a fresh TOKEN_A of the target on its last line; "
         "{ttl} is replaced by a lifetime in seconds",
     )
+    group.addoption(
+        "--ocpi-act-command",
+        default=None,
+        help="shell command that makes the target act (send a command, a ChargingProfile "
+        "request); {action} is replaced by the action's name, its parameters come as a JSON "
+        "object on stdin; exit 0 = done, 3 = the target cannot do it (README: the act hook)",
+    )
     group.addoption("--ocpi-report-dir", default="reports", help="where runs are written")
     group.addoption("--ocpi-run-id", default=None, help="name of this run's report directory")
     group.addoption(
         "--ocpi-only",
         action="append",
         default=[],
-        help="run only tests of this module (e.g. credentials) or rule (e.g. CRED-002)",
+        help="run only tests of this module (e.g. credentials) or rule (e.g. CRED-002), or "
+        "the test of this function name",
     )

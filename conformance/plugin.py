@@ -34,6 +34,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "rule(*ids): the catalogue rule(s) a test checks (specs/rules/*.yaml)"
     )
     config.addinivalue_line("markers", "needs_mint: the test needs --ocpi-mint-token-command")
+    config.addinivalue_line("markers", "needs_act: the test needs --ocpi-act-command")
     config.stash[_STARTED_KEY] = time.time()
     if config.getoption("--ocpi-versions-url", default=None):
         config.pluginmanager.register(_ReportCollector(config), "plugfest-reports")
@@ -59,6 +60,7 @@ def judge_config(config: pytest.Config) -> JudgeConfig | None:
         counterpart_url=config.getoption("--ocpi-counterpart-url"),
         strict=bool(config.getoption("--ocpi-strict")),
         mint_token_command=config.getoption("--ocpi-mint-token-command"),
+        act_command=config.getoption("--ocpi-act-command"),
         report_dir=Path(config.getoption("--ocpi-report-dir")),
         run_id=run_id,
         only=tuple(config.getoption("--ocpi-only")),
@@ -73,7 +75,8 @@ def rule_ids(item: pytest.Item) -> list[str]:
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
-    """Unknown rule IDs fail collection; `--ocpi-only` keeps one module's or rule's tests."""
+    """Unknown rule IDs fail collection; `--ocpi-only` keeps one module's or rule's tests (or
+    one test, by its function name)."""
     catalogue = default_catalogue()
     unknown = sorted(
         {(item.nodeid, r) for item in items for r in rule_ids(item) if r not in catalogue}
@@ -90,8 +93,9 @@ def pytest_collection_modifyitems(
     for item in items:
         ids = rule_ids(item)
         modules = {prefixes.get(r.rsplit("-", 1)[0], "") for r in ids}
+        name = str(getattr(item, "originalname", item.name)).upper()
         wanted = any(o in ids or o.lower() in modules or o in {r.split("-")[0] for r in ids}
-                     for o in only)  # fmt: skip
+                     or o == name for o in only)  # fmt: skip
         (keep if wanted else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ _ENV = Environment(
     lstrip_blocks=True,
 )
 STATUS_ORDER = ("failed", "passed", "skipped", "not_covered", "not_applicable")
+STATUSES = ("passed", "failed", "skipped", "not_covered", "not_applicable")
 CLIP = 3000  # characters of a body shown in a transcript; results.json keeps all of it
 
 
@@ -30,14 +30,21 @@ def _clip(text: str | None) -> str:
 _ENV.filters["clip"] = _clip
 
 
-def _modules(results: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per module and level: how many rules in each status."""
-    table: dict[str, dict[str, dict[str, int]]] = defaultdict(
-        lambda: {"MUST": defaultdict(int), "SHOULD": defaultdict(int)}
-    )
-    for rule in results["rules"]:
-        table[rule["module"]][rule["level"]][rule["status"]] += 1
-    return [{"module": module, "levels": levels} for module, levels in table.items()]
+def module_coverage(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per catalogue module, in catalogue order: its rules in each status for the run's target
+    role, out of its total; `applicable` leaves out the other role's rules, `checked` counts
+    the rules a check ran on (passed or failed). results.json keeps this as `coverage`."""
+    table: dict[str, dict[str, Any]] = {}
+    for rule in rules:
+        row = table.setdefault(
+            rule["module"], {"module": rule["module"], "total": 0, **dict.fromkeys(STATUSES, 0)}
+        )
+        row["total"] += 1
+        row[rule["status"]] += 1
+    for row in table.values():
+        row["applicable"] = row["total"] - row["not_applicable"]
+        row["checked"] = row["passed"] + row["failed"]
+    return list(table.values())
 
 
 def render_run(results: dict[str, Any], target: Path) -> None:
@@ -48,12 +55,14 @@ def render_run(results: dict[str, Any], target: Path) -> None:
             results=results,
             run=results["run"],
             summary=results["summary"],
-            modules=_modules(results),
+            # Runs written before `coverage` existed are rendered from their rules alone.
+            coverage=results.get("coverage") or module_coverage(results["rules"]),
             rules=results["rules"],
             failures=[r for r in results["rules"] if r["status"] == "failed"],
             tests=results["tests"],
             exchanges=exchanges,
             statuses=STATUS_ORDER,
+            statuses_in_order=STATUSES,
         ),
         encoding="utf-8",
     )

@@ -2,7 +2,9 @@
 
 Schema `plugfest-results/1`: `run` (target, role, versions, seed, timing), `summary`, `rules`
 (every catalogue rule with its status: passed, failed, skipped, not_covered, not_applicable),
-`tests` (outcome, rules, violation, exchange ids) and `exchanges` (redacted transcripts).
+`coverage` (per catalogue module: `total` rules, how many in each status, `applicable` to the
+target's role and `checked`), `tests` (outcome, rules, violation, exchange ids) and `exchanges`
+(redacted transcripts).
 """
 
 from __future__ import annotations
@@ -18,13 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from conformance.report import render_index, render_run
+from conformance.report import STATUSES, module_coverage, render_index, render_run
 
 if TYPE_CHECKING:
     from conformance.session import Judge
 
 SCHEMA = "plugfest-results/1"
-STATUSES = ("passed", "failed", "skipped", "not_covered", "not_applicable")
+__all__ = ["SCHEMA", "STATUSES", "build_results", "write_run"]
 
 
 def _tests(reports: list[pytest.TestReport]) -> list[dict[str, Any]]:
@@ -137,6 +139,7 @@ def build_results(
         },
         "summary": summary,
         "rules": rules,
+        "coverage": module_coverage(rules),
         "tests": tests,
         "exchanges": [e.as_dict() for e in judge.recorder.all()],
     }  # fmt: skip

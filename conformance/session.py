@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 import subprocess
 from dataclasses import dataclass, field
@@ -14,16 +15,27 @@ from conformance.counterpart import Counterpart
 from conformance.verdicts import Ledger
 from specs.catalogue import default_catalogue
 
+ACT_TIMEOUT_SECONDS = 60
+ACT_UNSUPPORTED = 3  # the act hook's exit code for "the target cannot do this action"
+
+
+class ActUnsupported(RuntimeError):
+    """The act hook says the target cannot do the action (exit 3)."""
+
+
+class ActFailed(RuntimeError):
+    """The act hook failed: the target did not act (a test that needs it errors)."""
+
 
 @dataclass
 class Registration:
     """Our standing registration with the target (token C and its endpoints)."""
 
-    token: str
+    token: str = field(repr=False)  # secrets stay out of reprs: pytest prints them on failure
     endpoints: list[dict[str, str]]
     handle: str | None = None
-    credentials: dict[str, Any] = field(default_factory=dict)
-    token_b: str = ""
+    credentials: dict[str, Any] = field(default_factory=dict, repr=False)
+    token_b: str = field(default="", repr=False)
 
     def endpoint(self, module: str, role: str | None = None) -> str | None:
         for entry in self.endpoints:
@@ -118,6 +130,33 @@ class Judge:
         )
         token = [part for part in result.stdout.splitlines() if part.strip()][-1].strip()
         return self.recorder.secret(token, f"TOKEN_A#{len(self.recorder.labels)}")
+
+    def act(self, action: str, parameters: dict[str, Any]) -> dict[str, Any] | None:
+        """Make the target act through --ocpi-act-command (README, "the act hook"): the command
+        with `{action}` replaced, `parameters` as JSON on stdin. None when no hook was given;
+        `ActUnsupported` on exit 3; `ActFailed` on any other failure. What the hook printed on
+        stdout, if a JSON object, is returned (ids the target chose)."""
+        command = self.config.act_command
+        if not command:
+            return None
+        line = command.replace("{action}", shlex.quote(action))
+        try:
+            done = subprocess.run(  # noqa: S603 - the operator's own hook
+                shlex.split(line), input=json.dumps(parameters), capture_output=True,
+                text=True, timeout=ACT_TIMEOUT_SECONDS, check=False,
+            )  # fmt: skip
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise ActFailed(f"act hook {action}: {type(exc).__name__}: {exc}") from exc
+        said = self.recorder.redact(done.stderr.strip()[-600:]) or "no message"
+        if done.returncode == ACT_UNSUPPORTED:
+            raise ActUnsupported(f"the target cannot {action}: {said}")
+        if done.returncode != 0:
+            raise ActFailed(f"act hook {action} exited {done.returncode}: {said}")
+        try:
+            printed = json.loads(done.stdout) if done.stdout.strip() else {}
+        except ValueError:
+            printed = {}
+        return printed if isinstance(printed, dict) else {}
 
     def token_b(self) -> tuple[str, str]:
         """(handle, token B): a token our counterpart accepts from the target from now on."""

@@ -57,6 +57,7 @@ def run_check(
     counterpart_host: str,
     counterpart_port: int | None,
     hypothesis_profile: str,
+    act_command: str | None = None,
 ) -> int:
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + f"-{role}-{uuid.uuid4().hex[:6]}"
     run_dir = report_dir / run_id
@@ -84,6 +85,8 @@ def run_check(
         args.append("--ocpi-strict")
     if mint_token_command:
         args.append(f"--ocpi-mint-token-command={mint_token_command}")
+    if act_command:
+        args.append(f"--ocpi-act-command={act_command}")
     if counterpart_url:
         args.append(f"--ocpi-counterpart-url={counterpart_url}")
     if counterpart_port:

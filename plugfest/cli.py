@@ -69,6 +69,14 @@ def check(
         str | None,
         typer.Option("--mint-token-command", help="Prints a fresh TOKEN_A; {ttl} = seconds."),
     ] = None,
+    act_command: Annotated[
+        str | None,
+        typer.Option(
+            "--act-command",
+            help="Makes the target act (send a command...): {action} = the action's name, "
+            "its parameters as JSON on stdin.",
+        ),
+    ] = None,
     counterpart_url: Annotated[
         str | None, typer.Option("--counterpart-url", help="Our counterpart's public base URL.")
     ] = None,
@@ -91,7 +99,7 @@ def check(
             strict=strict, only=only or [], token_kind=token_kind,
             mint_token_command=mint_token_command, counterpart_url=counterpart_url,
             counterpart_host=counterpart_host, counterpart_port=counterpart_port,
-            hypothesis_profile=hypothesis_profile,
+            hypothesis_profile=hypothesis_profile, act_command=act_command,
         )
     )  # fmt: skip
 

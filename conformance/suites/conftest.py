@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -11,6 +11,9 @@ from conformance.client import Reply
 from conformance.exchange import Exchange
 from conformance.session import Judge, Registration
 
+if TYPE_CHECKING:
+    from conformance.suites.charging import CpoTarget
+
 FUNCTIONAL = ("locations", "sessions", "cdrs", "tariffs", "tokens", "commands", "chargingprofiles")
 
 
@@ -18,6 +21,15 @@ FUNCTIONAL = ("locations", "sessions", "cdrs", "tariffs", "tokens", "commands", 
 def endpoints(judge: Judge) -> dict[str, str]:
     """The target's 2.2.1 endpoints as `module/ROLE -> url`, discovered with the given token."""
     return judge.discover(judge.config.token)
+
+
+@pytest.fixture(scope="session")
+def cpo_target(judge: Judge) -> CpoTarget:
+    """A CPO target set up for Commands, ChargingProfiles and pushes (suites/charging.py): our
+    Token pushed to it, its EVSEs read; shared by test_05, test_06 and test_15."""
+    from conformance.suites.charging import CpoTarget  # it imports this module
+
+    return CpoTarget.prepare(judge)
 
 
 @pytest.fixture(scope="session")

@@ -78,3 +78,15 @@ def test_get_credentials(judge: Judge) -> None:
     reply = judge.send_credentials("GET", registration.token)
     check_status(judge.ledger, "CRED-013", reply.exchange, http=200, ocpi=1000)
     check_object(judge.ledger, "CRED-018", reply.data, "Credentials", reply.exchange)
+
+
+@pytest.mark.rule("TRANS-008")
+def test_body_that_is_not_json_gets_400(judge: Judge) -> None:
+    """§5: a body that does not parse as JSON is refused with HTTP 400. Sent as a credentials
+    PUT with token C, the one body-taking endpoint every party has; nothing can change."""
+    registration = registered(judge)
+    reply = judge.client.request(
+        "PUT", judge.credentials_url(), module="credentials", token=registration.token,
+        content=b'{"url": "unfinished', headers={"Content-Type": "application/json"},
+    )  # fmt: skip
+    check_status(judge.ledger, "TRANS-008", reply.exchange, http=400)

@@ -71,3 +71,21 @@ def test_unreachable_client_gets_3001(judge: Judge) -> None:
         "POST", judge.credentials_url(), module="credentials", token=token_a, json=body
     )
     check_status(judge.ledger, "CRED-005", reply.exchange, http=(200,), ocpi=3001)
+
+
+@pytest.mark.rule("CRED-014")
+def test_client_without_functional_modules_gets_3003(judge: Judge) -> None:
+    """§7.1.1, §5 (3003): a client whose 2.2.1 details list only the credentials module has no
+    module in common with the target; registering it is refused with OCPI 3003."""
+    token_a = fresh_token(judge)
+    _, token_b = judge.token_b()
+    body = judge.counterpart.credentials_only(token_b)
+    reply = judge.client.request(
+        "POST", judge.credentials_url(), module="credentials", token=token_a, json=body
+    )
+    data = reply.data if isinstance(reply.data, dict) else {}
+    if reply.ocpi_status == 1000 and isinstance(data.get("token"), str):
+        # Registered after all: end it before the verdict, so nothing dangles at the target.
+        token_c = judge.recorder.secret(data["token"], "token C#credentials-only")
+        judge.send_credentials("DELETE", token_c)
+    check_status(judge.ledger, "CRED-014", reply.exchange, http=(200,), ocpi=3003)

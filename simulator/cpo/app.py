@@ -48,10 +48,12 @@ class CpoSettings(PartySettings):
     """The CPO's settings: the environment variables of `.env.example`, unprefixed."""
 
     # The simulated charging backend: background tick (0 = off), charge point answer delay,
-    # and the `timeout` announced in CommandResponse / ChargingProfileResponse (§13.3.2).
+    # the `timeout` announced in CommandResponse / ChargingProfileResponse (§13.3.2), and how
+    # long a started session stays PENDING before the EV charges.
     backend_tick_seconds: float = Field(0.0, ge=0)
     backend_charge_point_delay_seconds: float = Field(0.5, ge=0)
     backend_command_timeout_seconds: int = Field(30, ge=1)
+    backend_plug_in_seconds: float = Field(5.0, ge=0)
 
 
 def create_app(
@@ -77,6 +79,7 @@ def create_app(
             tick_seconds=settings.backend_tick_seconds,
             charge_point_delay_seconds=settings.backend_charge_point_delay_seconds,
             command_timeout_seconds=settings.backend_command_timeout_seconds,
+            plug_in_seconds=settings.backend_plug_in_seconds,
         ),
     )
     return app

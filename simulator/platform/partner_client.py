@@ -91,6 +91,9 @@ async def discover(
     missing = [module for module in required if module not in published]
     if missing:
         raise NoMatchingEndpoints(f"partner does not publish required modules: {missing}")
+    if not published - {"credentials"}:
+        # §5 3003 "no matching endpoints": nothing but credentials, so no module in common.
+        raise NoMatchingEndpoints("partner publishes no functional module, only credentials")
     return Discovery(versions_url, OCPI_VERSION, endpoints)
 
 

@@ -111,6 +111,13 @@ FAULTS: dict[str, Fault] = {
             ["TRANS-003"],
             EMSP,
         ),
+        _fault(
+            "bad_json_500",
+            BOTH,
+            "a request body that is not JSON crashes the handler (HTTP 500) instead of HTTP 400",
+            ["TRANS-008"],
+            [*REGISTER, "test_body_that_is_not_json_gets_400"],
+        ),
         # --- versions (§6) ----------------------------------------------------------------------
         _fault(
             "details_without_credentials",
@@ -237,6 +244,21 @@ FAULTS: dict[str, Fault] = {
             ["CDR-001"],
             [*REGISTER, "CDR-001"],
         ),
+        _fault(
+            "case_sensitive_cistrings",
+            (EMSP,),
+            "a stored Location is looked up by its id case-sensitively: another case gets 404",
+            ["TRANS-044"],
+            [*REGISTER, "TRANS-044"],
+        ),
+        # --- eMSP callbacks (§13.2.2), reached through the act hook ---------------------------
+        _fault(
+            "emsp_command_result_refused",
+            (EMSP,),
+            "a CommandResult POSTed to the response_url is checked as a CommandResponse: 2001",
+            ["CMD-014"],
+            [*REGISTER, "CMD-014"],
+        ),
         # --- CPO Senders (§8.2.1, §4.1.4.1 pagination) -----------------------------------------
         _fault(
             "no_link_header",
@@ -279,6 +301,21 @@ FAULTS: dict[str, Fault] = {
             "GET of an unknown Connector crashes (HTTP 500) instead of 404",
             ["LOC-010"],
             [*REGISTER, "LOC-011"],
+        ),
+        # --- CPO Commands and ChargingProfiles Receivers (§13, §14) ----------------------------
+        _fault(
+            "command_result_never_sent",
+            (CPO,),
+            "START_SESSION is ACCEPTED and the session starts, but no CommandResult is POSTed",
+            ["CMD-003"],
+            [*REGISTER, "CMD-003"],
+        ),
+        _fault(
+            "profile_result_never_sent",
+            (CPO,),
+            "a SetChargingProfile is ACCEPTED and applied, but no ChargingProfileResult is POSTed",
+            ["CP-007"],
+            [*REGISTER, "CP-007"],
         ),
     )
 }

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from conformance.report import module_coverage
 from simulator.cpo.app import CpoSettings, create_app
 from simulator.platform.loopback import BackgroundServer, free_port
 from specs.catalogue import default_catalogue
@@ -71,6 +72,8 @@ def test_our_cpo_passes_and_the_reports_are_complete_and_clean(cpo: str, tmp_pat
     statuses = {r["status"] for r in results["rules"]}
     assert statuses <= {"passed", "failed", "skipped", "not_covered", "not_applicable"}
     assert all(r["skip_reasons"] for r in results["rules"] if r["status"] == "skipped")
+    assert results["coverage"] == module_coverage(results["rules"])
+    assert sum(row["total"] for row in results["coverage"]) == len(results["rules"])
     for name in ("index.html", "junit.xml", "pytest.html"):
         assert (run_dir / name).stat().st_size > 0
     html = (run_dir / "index.html").read_text()

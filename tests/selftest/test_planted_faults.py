@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from conformance.mint import mint
-from plugfest.selfcheck import SEED_LOCATIONS, Party, _environment, _wait_healthy
+from plugfest.selfcheck import SEED_LOCATIONS, Party, _environment, _wait_healthy, act_options
 from simulator.platform.loopback import free_port
 from simulator.platform.planted import FAULTS, markdown
 from specs.catalogue import default_catalogue
@@ -88,7 +88,7 @@ def _judge(role: str, faults: tuple[str, ...], only: tuple[str, ...]) -> Outcome
                 [sys.executable, "-m", "plugfest", "check", "--role", role,
                  "--versions-url", party.versions_url, "--token", token,
                  "--report-dir", str(work / "reports"), "--mint-token-command", mint_command,
-                 "--hypothesis-profile", "ci", *(f"--only={o}" for o in only)],
+                 *act_options(party), "--hypothesis-profile", "ci", *(f"--only={o}" for o in only)],
                 env={**os.environ, party.admin_env: party.admin_token},
                 capture_output=True, text=True, timeout=600,
             )  # fmt: skip

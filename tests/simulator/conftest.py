@@ -202,14 +202,15 @@ class PartnerDouble:
 
     `accepted` holds the tokens it accepts (it issued them, or was handed them); `versions`
     the versions it offers (["2.1.1"] gives 3002); `publish_credentials=False` leaves the
-    credentials module out of its details (3003); `extra_modules` adds more endpoints.
+    credentials module out of its details (3003); `extra_modules` are the other endpoints
+    (hubclientinfo: a partner with nothing but credentials gets 3003 too).
     """
 
     url: str = ""
     accepted: set[str] = field(default_factory=set)
     versions: list[str] = field(default_factory=lambda: ["2.2.1"])
     publish_credentials: bool = True
-    extra_modules: list[str] = field(default_factory=list)
+    extra_modules: list[str] = field(default_factory=lambda: ["hubclientinfo"])
     call_back_versions: bool = True
     requests: list[Recorded] = field(default_factory=list)
     issued: list[str] = field(default_factory=list)

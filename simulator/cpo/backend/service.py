@@ -56,6 +56,7 @@ class BackendSettings:
     tick_seconds: float = 0.0
     charge_point_delay_seconds: float = 0.5
     command_timeout_seconds: int = 30
+    plug_in_seconds: float = PLUG_IN_SECONDS
 
 
 @dataclass(frozen=True)
@@ -267,7 +268,7 @@ class Backend:
             reservation=reservation,
         )
         if status == "PENDING":
-            live.activate_at = now + timedelta(seconds=PLUG_IN_SECONDS)
+            live.activate_at = now + timedelta(seconds=self.settings.plug_in_seconds)
         self.live[live.id.upper()] = live
         await self._store(live, now)
         evse_status = "RESERVED" if status == "RESERVATION" else "CHARGING"
@@ -296,7 +297,7 @@ class Backend:
             live.doc["authorization_reference"] = authorization_reference
         if live.tariffs:
             live.doc["currency"] = live.tariffs[0]["currency"]
-        live.activate_at = now + timedelta(seconds=PLUG_IN_SECONDS)
+        live.activate_at = now + timedelta(seconds=self.settings.plug_in_seconds)
         self.reservations = {k: v for k, v in self.reservations.items() if v != live.id}
         changed = {
             key: live.doc[key]

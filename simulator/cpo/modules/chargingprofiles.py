@@ -18,6 +18,7 @@ from simulator.cpo.backend import Backend, backend_of
 from simulator.cpo.backend.service import owned_by
 from simulator.cpo.backend.sessions import LiveSession
 from simulator.platform.errors import InvalidParameters
+from simulator.platform.planted import planted
 from simulator.platform.transport import Caller, authenticate_partner, envelope, json_body
 from specs import contract
 
@@ -104,7 +105,8 @@ class ChargingProfilesController(Controller):
 
         async def action() -> None:
             await backend.set_profile(live, partner_id, body["charging_profile"])
-            await backend.post_result(partner_id, body["response_url"], {"result": "ACCEPTED"})
+            if not planted(backend.platform, "profile_result_never_sent"):
+                await backend.post_result(partner_id, body["response_url"], {"result": "ACCEPTED"})
             await backend.push_active_profile(live)
 
         backend.run_on_charge_point(live.evse["uid"], partner_id, body["response_url"], action)

@@ -18,6 +18,7 @@ from simulator.cpo.backend.charge_points import capabilities, find_connector, fi
 from simulator.cpo.backend.service import owned_by
 from simulator.platform.clock import parse_ocpi_datetime
 from simulator.platform.errors import InvalidParameters
+from simulator.platform.planted import planted
 from simulator.platform.transport import Caller, authenticate_partner, envelope, json_body
 from specs import contract
 
@@ -99,7 +100,7 @@ class CommandsController(Controller):
             return "REJECTED", 1000, "unknown connector"
         assert caller.partner is not None
 
-        async def action() -> dict[str, Any]:
+        async def action() -> dict[str, Any] | None:
             result, _ = await backend.start_charging(
                 location_id=location["id"],
                 evse_uid=evse["uid"],
@@ -108,6 +109,8 @@ class CommandsController(Controller):
                 auth_method="COMMAND",
                 authorization_reference=body.get("authorization_reference"),
             )
+            if planted(backend.platform, "command_result_never_sent"):
+                return None  # the charge point started, and nobody tells the eMSP (§13.1)
             return {"result": result}
 
         backend.run_on_charge_point(

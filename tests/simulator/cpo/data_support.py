@@ -41,7 +41,9 @@ def partner_transport(receives: list[str]) -> httpx.MockTransport:
         if request.url.path == "/versions":
             envelope["data"] = [{"version": "2.2.1", "url": f"{PARTNER_URL}/2.2.1"}]
         elif request.url.path == "/2.2.1":
-            modules = ["credentials", *receives]
+            # hubclientinfo: never pushed to by a CPO, but a partner with nothing besides
+            # credentials has no module in common with us and gets 3003 (§7.1.1, §5).
+            modules = ["credentials", "hubclientinfo", *receives]
             envelope["data"] = {
                 "version": "2.2.1",
                 "endpoints": [

@@ -95,7 +95,7 @@ async def test_server_side_handshake_update_and_unregister(
     assert new.status_code == 200
     stored = (await cpo.call(cpo.platform.registration.partners()))[0]
     assert stored.outbound_token == token_b2
-    assert {e["identifier"] for e in stored.endpoints} == {"credentials", "tokens"}
+    assert {e["identifier"] for e in stored.endpoints} == {"credentials", "hubclientinfo", "tokens"}
 
     # DELETE unregisters: the token then gets 401.
     gone = await client.delete(cpo.credentials_url, headers=auth(token_c2))
@@ -128,8 +128,9 @@ async def test_unregistered_client_put_delete_get_get_405(
 
 @pytest.mark.parametrize(
     ("failure", "expected"),
-    [("unreachable", 3001), ("old_version", 3002), ("no_credentials", 3003)],
-)
+    [("unreachable", 3001), ("old_version", 3002), ("no_credentials", 3003),
+     ("credentials_only", 3003)],
+)  # fmt: skip
 async def test_handshake_failures_report_300x_and_release_token_a(
     cpo: RunningCpo,
     partner: PartnerDouble,
@@ -144,6 +145,8 @@ async def test_handshake_failures_report_300x_and_release_token_a(
         body["url"] = f"http://127.0.0.1:{free_port()}/versions"
     elif failure == "old_version":
         partner.versions = ["2.1.1"]
+    elif failure == "credentials_only":
+        partner.extra_modules = []
     else:
         partner.publish_credentials = False
     response = await post_credentials(client, cpo, minted.token, body)
@@ -155,6 +158,7 @@ async def test_handshake_failures_report_300x_and_release_token_a(
     # The failed handshake released TOKEN_A: the client fixes its side and retries.
     partner.versions = ["2.2.1"]
     partner.publish_credentials = True
+    partner.extra_modules = ["hubclientinfo"]
     retry = await post_credentials(client, cpo, minted.token, partner.credentials("token-b"))
     retry_body = is_envelope(retry)
     assert retry_body["status_code"] == 1000, retry_body

@@ -1,0 +1,91 @@
+"""Callbacks a CPO owes the judge at a response_url it handed out: the CommandResult (§13.2.2)
+and the ChargingProfile results (§14.4.2). Whether one arrived, when, and what it held, judged
+from the exchange our counterpart recorded (never from the counterpart's own answer)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from conformance.checks.objects import check_object
+from conformance.exchange import Exchange
+from conformance.verdicts import Ledger
+
+#: Seconds beyond the announced timeout before a result that has not come counts as never sent:
+#: after the timeout "the eMSP may assume it will never come" (§13.3.2); this is for the wire.
+GRACE_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class Awaited:
+    """What came to one response_url while the judge waited, and how long it waited."""
+
+    exchange: Exchange | None  # the first POST that arrived there
+    after: float | None  # seconds from sending the request to the callback's arrival
+    waited: float  # seconds the judge waited in all
+    timeout: int | None  # the timeout the target announced in its synchronous answer
+
+    @property
+    def owed_by(self) -> float | None:
+        """Seconds after which a missing callback is a missing callback (timeout + grace)."""
+        return None if self.timeout is None else self.timeout + GRACE_SECONDS
+
+
+def request_json(exchange: Exchange) -> Any:
+    """The body the target sent us, parsed (None when absent or not JSON)."""
+    try:
+        return json.loads(exchange.request_body or "null")
+    except ValueError:
+        return None
+
+
+def judge_callback(
+    ledger: Ledger,
+    awaited: Awaited,
+    *,
+    arrived_rule: str,
+    schema_rule: str,
+    schema: str,
+    request: Exchange,
+    timely_rule: str | None = None,
+) -> Any:
+    """`arrived_rule`: a callback came (or the announced timeout passed without one: a
+    violation); `timely_rule`: it came within the announced timeout; `schema_rule`: its body is
+    a valid `schema`. Returns the body, or None when no verdict was possible: the judge stopped
+    waiting before the target's own timeout had passed (recorded as skipped)."""
+    if awaited.exchange is None:
+        owed_by = awaited.owed_by
+        if owed_by is not None and awaited.waited < owed_by:
+            reason = (
+                f"no {schema} within the {awaited.waited:.0f} s the judge waits; the target "
+                f"announced a timeout of {awaited.timeout} s"
+            )
+            ledger.skipped(arrived_rule, reason)
+            if timely_rule:
+                ledger.skipped(timely_rule, reason)
+            return None
+        announced = "no timeout" if awaited.timeout is None else f"{awaited.timeout} s"
+        ledger.check(
+            arrived_rule,
+            False,
+            expected=f"a {schema} POSTed to the response_url the judge gave, within the "
+            f"announced timeout ({announced}) and {GRACE_SECONDS:.0f} s of grace",
+            actual=f"nothing arrived there in {awaited.waited:.1f} s",
+            exchange=request,
+        )
+        return None
+    exchange = awaited.exchange
+    ledger.passed(arrived_rule)
+    if timely_rule:
+        after = awaited.after
+        ledger.check(
+            timely_rule,
+            after is not None and awaited.timeout is not None and after <= awaited.timeout,
+            expected=f"the {schema} within the announced timeout of {awaited.timeout} s",
+            actual="arrival time unknown" if after is None else f"it arrived after {after:.1f} s",
+            exchange=exchange,
+        )
+    body = request_json(exchange)
+    check_object(ledger, schema_rule, body, schema, exchange)
+    return body

@@ -1,0 +1,365 @@
+"""What the CPO suites on Commands (§13), ChargingProfiles (§14) and pushes share.
+
+The judge plays the eMSP. It PUTs a Token of its own (under the country_code/party_id of its
+registration) into the target's Tokens Receiver, picks EVSEs from the target's Locations, and
+sends commands and profile requests whose `response_url` points at our counterpart, where every
+callback the target makes is recorded with its time of arrival. Nothing here judges: the suites
+judge the replies and the recorded exchanges (conformance/checks/callbacks.py).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import pytest
+
+from conformance.checks.callbacks import GRACE_SECONDS, Awaited, request_json
+from conformance.client import Reply
+from conformance.exchange import Exchange
+from conformance.session import Judge, Registration
+from conformance.suites.conftest import registered
+from conformance.suites.pagination import next_link
+
+POLL_SECONDS = 0.05
+#: The longest the judge waits for one callback, whatever timeout the target announced.
+MAX_WAIT_SECONDS = 120.0
+#: How long a Session may take to be served or pushed once its start was confirmed.
+SESSION_WAIT_SECONDS = 10.0
+#: Pages of the target's Locations list read to find EVSEs to work with.
+LOCATION_PAGES = 10
+#: The Sessions list is read from this long before the run began (clock skew).
+CLOCK_SKEW = timedelta(minutes=10)
+UNKNOWN = "PLUGFEST-UNKNOWN"
+
+
+def ocpi_now(offset: timedelta = timedelta()) -> str:
+    return (datetime.now(UTC) + offset).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def path_of(url: str) -> str:
+    return urlsplit(url).path.rstrip("/")
+
+
+@dataclass
+class Sent:
+    """A command or ChargingProfiles request the judge sent, and where its result is due."""
+
+    what: str
+    reply: Reply
+    response_url: str
+    sent_at: float  # time.monotonic() when it left
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.reply.data if isinstance(self.reply.data, dict) else {}
+
+    @property
+    def result(self) -> Any:
+        return self.data.get("result")
+
+    @property
+    def timeout(self) -> int | None:
+        timeout = self.data.get("timeout")
+        return timeout if isinstance(timeout, int) and not isinstance(timeout, bool) else None
+
+    @property
+    def accepted(self) -> bool:
+        return bool(self.reply.ocpi_status == 1000 and self.result == "ACCEPTED")
+
+
+@dataclass
+class Spot:
+    """An EVSE of the target (and one of its connectors) to send commands to."""
+
+    location: dict[str, Any]
+    evse: dict[str, Any]
+    connector: dict[str, Any]
+
+    @property
+    def capabilities(self) -> set[str]:
+        return {str(c) for c in self.evse.get("capabilities") or []}
+
+
+@dataclass
+class Started:
+    """START_SESSION as sent, its result, and the Session it made (or why there is none)."""
+
+    spot: Spot
+    sent: Sent
+    awaited: Awaited | None = None
+    session: dict[str, Any] | None = None
+    reason: str = ""
+
+
+@dataclass(repr=False)
+class CpoTarget:
+    """The CPO under test as the Commands and ChargingProfiles suites need it. (No generated
+    repr: pytest prints fixture values in tracebacks, and the registration holds token C.)"""
+
+    judge: Judge
+    registration: Registration
+    token: dict[str, Any]
+    spots: list[Spot]
+    since: str  # date_from for the Sessions and CDRs the run creates
+    used: set[str] = field(default_factory=set)  # EVSE uids already given to a flow
+    started: dict[str, Started] = field(default_factory=dict)  # by purpose
+    # Sessions on which a SetChargingProfile may have succeeded (ACCEPTED, no result saying
+    # otherwise), upper case: the only ones an ActiveChargingProfile PUT may be for (CP-005).
+    profiles_set: set[str] = field(default_factory=set)
+    reservation: dict[str, Any] = field(default_factory=dict)  # what RESERVE_NOW reserved
+
+    def __repr__(self) -> str:
+        return f"CpoTarget(token uid {self.token.get('uid')}, {len(self.spots)} EVSEs)"
+
+    # --- set-up --------------------------------------------------------------------------------
+
+    @classmethod
+    def prepare(cls, judge: Judge) -> CpoTarget:
+        if judge.config.role != "cpo":
+            pytest.skip("the target is not a CPO: these suites judge a CPO's Receivers")
+        registration = registered(judge)
+        since = ocpi_now(-CLOCK_SKEW)
+        target = cls(judge, registration, {}, [], since)
+        target.token = target._push_token()
+        target.spots = target._spots()
+        return target
+
+    def url(self, module: str, role: str) -> str:
+        """The target's endpoint, or a skip that says it publishes none."""
+        url = self.registration.endpoint(module, role)
+        if not url:
+            pytest.skip(f"the target publishes no {module} {role} interface")
+        return url.rstrip("/")
+
+    def _push_token(self) -> dict[str, Any]:
+        """Our Token, as an eMSP pushes its Tokens (§12.2.1.2). Its acceptance is judged by the
+        Tokens suite; a CPO SHALL NOT validate the Token of a command anyway (§13.3.5)."""
+        role = self.judge.counterpart.credentials("x")["roles"][0]
+        uid = "PFCMD" + uuid.uuid4().hex[:12].upper()
+        token = {
+            "country_code": role["country_code"], "party_id": role["party_id"], "uid": uid,
+            "type": "APP_USER", "contract_id": f"{role['country_code']}-{role['party_id']}-{uid}",
+            "issuer": "Plugfest judge", "valid": True, "whitelist": "ALLOWED",
+            "last_updated": ocpi_now(),
+        }  # fmt: skip
+        url = self.registration.endpoint("tokens", "RECEIVER")
+        if url:
+            parts = "/".join(quote(p, safe="") for p in (token["country_code"],
+                                                           token["party_id"], uid))  # fmt: skip
+            self.judge.client.request(
+                "PUT", f"{url.rstrip('/')}/{parts}", module="tokens",
+                token=self.registration.token, params={"type": "APP_USER"}, json=token,
+            )  # fmt: skip
+        return token
+
+    def _spots(self) -> list[Spot]:
+        """Every EVSE (with its first connector) on the first pages of the Locations list. Our
+        counterpart holds those Locations from then on, as an eMSP that pulled them would
+        (§4.4), so that the target's EVSE and Connector PATCHes find their Location."""
+        url = self.registration.endpoint("locations", "SENDER")
+        locations: list[dict[str, Any]] = []
+        next_url: str | None = url
+        pages = 0
+        while next_url and pages < LOCATION_PAGES:
+            reply = self.judge.get(next_url, "locations", self.registration.token)
+            pages += 1
+            if isinstance(reply.data, list):
+                locations += [o for o in reply.data
+                              if isinstance(o, dict) and isinstance(o.get("id"), str)]  # fmt: skip
+            next_url = next_link(reply)
+        assert self.registration.handle is not None
+        self.judge.counterpart.hold(self.registration.handle, "locations", locations)
+        spots: list[Spot] = []
+        for location in locations:
+            for evse in location.get("evses") or []:
+                connectors = [c for c in evse.get("connectors") or [] if isinstance(c, dict)]
+                if isinstance(evse.get("uid"), str) and connectors:
+                    spots.append(Spot(location, evse, connectors[0]))
+        return spots
+
+    def spot(self, needs: Iterable[str] = (), prefer: Iterable[str] = (),
+             avoid: Iterable[str] = ()) -> Spot | None:  # fmt: skip
+        """An AVAILABLE EVSE not given to another flow, with the capabilities `needs`, without
+        `avoid`, those with `prefer` first; it is then taken."""
+        needs, prefer, avoid = set(needs), set(prefer), set(avoid)
+        free = [s for s in self.spots
+                if s.evse.get("status") == "AVAILABLE" and s.evse["uid"] not in self.used
+                and needs <= s.capabilities and not avoid & s.capabilities]  # fmt: skip
+        free.sort(key=lambda s: -len(prefer & s.capabilities))
+        if not free:
+            return None
+        self.used.add(free[0].evse["uid"])
+        return free[0]
+
+    # --- requests ------------------------------------------------------------------------------
+
+    def command(self, command: str, body: dict[str, Any]) -> Sent:
+        """POST `{commands}/{command}` (§13.2.1) with a response_url at our counterpart."""
+        url = self.url("commands", "RECEIVER")
+        assert self.registration.handle is not None
+        response_url = self.judge.counterpart.expect_command_result(
+            self.registration.handle, command
+        )
+        sent_at = time.monotonic()
+        reply = self.judge.client.request(
+            "POST", f"{url}/{command}", module="commands", token=self.registration.token,
+            json={**body, "response_url": response_url},
+        )  # fmt: skip
+        return Sent(command, reply, response_url, sent_at)
+
+    def profile(
+        self,
+        method: str,
+        session_id: str,
+        *,
+        duration: int | None = None,
+        charging_profile: dict[str, Any] | None = None,
+        drop: Iterable[str] = (),
+    ) -> Sent:
+        """GET (duration), PUT (SetChargingProfile) or DELETE `{chargingprofiles}/{session_id}`
+        (§14.4.1) with a response_url at our counterpart; `drop` leaves query parameters out."""
+        url = f"{self.url('chargingprofiles', 'RECEIVER')}/{quote(session_id, safe='')}"
+        assert self.registration.handle is not None
+        response_url = self.judge.counterpart.expect_profile_result(
+            self.registration.handle, method, session_id
+        )
+        params: dict[str, str | int] = {}
+        body: dict[str, Any] | None = None
+        if method == "GET":
+            params = {"duration": duration or 900, "response_url": response_url}
+        elif method == "DELETE":
+            params = {"response_url": response_url}
+        else:
+            body = {"charging_profile": charging_profile, "response_url": response_url}
+        params = {k: v for k, v in params.items() if k not in set(drop)}
+        sent_at = time.monotonic()
+        reply = self.judge.client.request(
+            method, url, module="chargingprofiles", token=self.registration.token,
+            params=params or None, json=body,
+        )  # fmt: skip
+        return Sent(f"{method} chargingprofiles", reply, response_url, sent_at)
+
+    # --- what came back ------------------------------------------------------------------------
+
+    def arrived(self, url: str, method: str = "POST") -> list[Exchange]:
+        wanted = path_of(url)
+        return [e for e in self.judge.counterpart.inbound()
+                if e.method == method and path_of(e.url) == wanted]  # fmt: skip
+
+    def await_callback(self, sent: Sent) -> Awaited:
+        """Wait for the first POST to `sent.response_url` until the announced timeout (plus
+        grace) has passed, at most MAX_WAIT_SECONDS; polled every POLL_SECONDS."""
+        timeout = sent.timeout
+        owed = MAX_WAIT_SECONDS if timeout is None else timeout + GRACE_SECONDS
+        deadline = sent.sent_at + min(owed, MAX_WAIT_SECONDS)
+        while True:
+            found = self.arrived(sent.response_url)
+            if found:
+                at = self.judge.counterpart.received_at(found[0])
+                after = None if at is None else at - sent.sent_at
+                return Awaited(found[0], after, time.monotonic() - sent.sent_at, timeout)
+            if time.monotonic() >= deadline:
+                return Awaited(None, None, time.monotonic() - sent.sent_at, timeout)
+            time.sleep(POLL_SECONDS)
+
+    def pushed(self, module: str, methods: Iterable[str] = ("PUT", "PATCH", "POST", "DELETE")
+               ) -> list[Exchange]:  # fmt: skip
+        """What the target pushed to our `module` Receiver, in order of arrival."""
+        base = path_of(self.judge.counterpart.module_url(module))
+        wanted = set(methods)
+        return [e for e in self.judge.counterpart.inbound() if e.method in wanted
+                and (path_of(e.url) == base or path_of(e.url).startswith(base + "/"))]  # fmt: skip
+
+    def listed(self, module: str, date_from: str | None = None) -> list[dict[str, Any]]:
+        """The target's `module` list from `date_from` (default: the run's start) on, following
+        Link headers; [] when it publishes no such Sender."""
+        url = self.registration.endpoint(module, "SENDER")
+        found: list[dict[str, Any]] = []
+        next_url: str | None = url
+        query: dict[str, str | int] | None = {"date_from": date_from or self.since}
+        pages = 0
+        while next_url and pages < LOCATION_PAGES:
+            reply = self.judge.client.request(
+                "GET", next_url, module=module, token=self.registration.token, params=query
+            )
+            if isinstance(reply.data, list):
+                found += [o for o in reply.data if isinstance(o, dict)]
+            next_url, query, pages = next_link(reply), None, pages + 1
+        return found
+
+    def find_session(
+        self, match: Callable[[dict[str, Any]], bool], seconds: float
+    ) -> dict[str, Any] | None:
+        """A Session the target serves (or, without a Sessions Sender, pushed) that `match`es."""
+        deadline = time.monotonic() + seconds
+        while True:
+            if self.registration.endpoint("sessions", "SENDER"):
+                candidates = self.listed("sessions")
+            else:
+                candidates = [b for e in self.pushed("sessions", ("PUT",))
+                              if isinstance(b := request_json(e), dict)]  # fmt: skip
+            found = [s for s in candidates if match(s)]
+            if found:
+                return found[-1]
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.2)
+
+    @staticmethod
+    def at(session: dict[str, Any], spot: Spot) -> bool:
+        """Whether the Session is at the spot's EVSE (whoever's Token it carries)."""
+        evse, location = str(spot.evse["uid"]).upper(), str(spot.location["id"]).upper()
+        return (
+            str(session.get("evse_uid", "")).upper() == evse
+            and str(session.get("location_id", "")).upper() == location
+        )
+
+    # --- flows ---------------------------------------------------------------------------------
+
+    def start_session(self, purpose: str, prefer: Iterable[str] = ()) -> Started:
+        """START_SESSION on a free EVSE (§13.3.5), once per purpose; then its CommandResult
+        and the Session it made. A target that did not start one leaves `reason` set."""
+        if purpose in self.started:
+            return self.started[purpose]
+        spot = self.spot(needs={"REMOTE_START_STOP_CAPABLE"}, prefer=prefer)
+        if spot is None:
+            pytest.skip("the target's Locations have no AVAILABLE REMOTE_START_STOP_CAPABLE EVSE")
+        body = {"token": self.token, "location_id": spot.location["id"],
+                "evse_uid": spot.evse["uid"], "connector_id": spot.connector["id"],
+                "authorization_reference": "PF" + uuid.uuid4().hex[:20]}  # fmt: skip
+        started = Started(spot, self.command("START_SESSION", body))
+        self.started[purpose] = started
+        if not started.sent.accepted:
+            started.reason = f"the target answered START_SESSION with {started.sent.result}"
+            return started
+        started.awaited = self.await_callback(started.sent)
+        result = request_json(started.awaited.exchange) if started.awaited.exchange else None
+        if not isinstance(result, dict) or result.get("result") != "ACCEPTED":
+            outcome = result.get("result") if isinstance(result, dict) else "no CommandResult"
+            started.reason = f"START_SESSION was not confirmed by the charge point ({outcome})"
+            return started
+        started.session = self.find_session(
+            lambda s: self.at(s, spot) and s.get("status") in {"PENDING", "ACTIVE"},
+            SESSION_WAIT_SECONDS,
+        )
+        if started.session is None:
+            started.reason = (
+                f"no PENDING or ACTIVE Session at EVSE {spot.evse['uid']} within "
+                f"{SESSION_WAIT_SECONDS:.0f} s"
+            )
+        return started
+
+    def session_of(self, purpose: str) -> dict[str, Any]:
+        """The Session a START_SESSION made for `purpose`, or a skip that says why not."""
+        started = self.started.get(purpose)
+        if started is None:
+            pytest.skip(f"no START_SESSION was sent for {purpose}")
+        if started.session is None:
+            pytest.skip(f"no session to work on: {started.reason}")
+        return started.session

@@ -1,0 +1,185 @@
+"""The CPO's ChargingProfiles Receiver (§14.4.1) and the results it owes (§14.4.2).
+
+On a Session the judge started with START_SESSION (the flow of test_05, on an EVSE of its own),
+it sets a profile (PUT SetChargingProfile), asks for the active one (GET with duration) and
+clears it (DELETE), each with a response_url at our counterpart: the ChargingProfileResponse
+(CP-002, CP-009), then the matching result object at that URL (CP-007, CP-009). Requests
+missing required query parameters are refused (CP-001), unknown sessions get UNKNOWN_SESSION
+(CP-008), and ActiveChargingProfile PUTs come only for sessions with a successful set (CP-004,
+CP-005). The Session is stopped when the module is done (its CDR feeds test_15).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from conformance.checks.callbacks import judge_callback, request_json
+from conformance.checks.objects import check_object, check_status
+from conformance.session import Judge
+from conformance.suites.charging import UNKNOWN, CpoTarget, Sent, path_of
+
+PURPOSE = "chargingprofiles"
+RESULT_SCHEMAS = {"GET": "ActiveChargingProfileResult", "PUT": "ChargingProfileResult",
+                  "DELETE": "ClearProfileResult"}  # fmt: skip
+PROFILE = {"charging_rate_unit": "W", "charging_profile_period": [
+    {"start_period": 0, "limit": 7400.0}, {"start_period": 1800, "limit": 3700.0}]}  # fmt: skip
+#: How long the judge watches for an ActiveChargingProfile PUT after a successful set.
+ACTIVE_WAIT_SECONDS = 3.0
+
+
+@pytest.fixture(scope="module")
+def profile_session(cpo_target: CpoTarget) -> Iterator[str]:
+    """The id of a Session started for this module (test_05 stops its own), or a skip with the
+    reason there is none; stopped once the module is done."""
+    cpo_target.start_session(PURPOSE, prefer={"CHARGING_PROFILE_CAPABLE"})
+    session_id = str(cpo_target.session_of(PURPOSE)["id"])
+    yield session_id
+    cpo_target.command("STOP_SESSION", {"session_id": session_id})
+
+
+def check_response(judge: Judge, sent: Sent) -> None:
+    """CP-002 and CP-009: data = ChargingProfileResponse (§14.4.1, §14.5.1)."""
+    exchange = sent.reply.exchange
+    check_status(judge.ledger, "CP-002", exchange, http=200, ocpi=1000)
+    judge.ledger.check(
+        "CP-002",
+        isinstance(sent.result, str) and sent.timeout is not None,
+        expected="data = ChargingProfileResponse with a result and a timeout",
+        actual=sent.reply.data,
+        exchange=exchange,
+    )
+    check_object(judge.ledger, "CP-009", sent.reply.data, "ChargingProfileResponse", exchange)
+
+
+def send_and_judge(judge: Judge, target: CpoTarget, method: str, session_id: str,
+                   **kwargs: Any) -> dict[str, Any]:  # fmt: skip
+    """The request, its answer, then the result object at its response_url (CP-007, CP-009)."""
+    sent = target.profile(method, session_id, **kwargs)
+    check_response(judge, sent)
+    if not sent.accepted:
+        pytest.skip(f"the target answered {method} with {sent.result}: no result owed")
+    awaited = target.await_callback(sent)
+    body = judge_callback(
+        judge.ledger, awaited, arrived_rule="CP-007", schema_rule="CP-009",
+        schema=RESULT_SCHEMAS[method], request=sent.reply.exchange,
+    )  # fmt: skip
+    if awaited.exchange is None:
+        pytest.skip(
+            f"no verdict on the {RESULT_SCHEMAS[method]}: the judge waits at most "
+            f"{awaited.waited:.0f} s, the target announced {awaited.timeout} s"
+        )
+    return body if isinstance(body, dict) else {}
+
+
+def _active_profile_puts(target: CpoTarget, session_id: str | None = None) -> list[Any]:
+    """ActiveChargingProfile PUTs the target sent to our `{chargingprofiles}/{session_id}`."""
+    base = path_of(target.judge.counterpart.module_url("chargingprofiles"))
+    found = []
+    for exchange in target.judge.counterpart.inbound():
+        rest = path_of(exchange.url).removeprefix(base + "/")
+        if exchange.method != "PUT" or rest == path_of(exchange.url) or "/" in rest:
+            continue
+        if session_id is None or rest.upper() == session_id.upper():
+            found.append(exchange)
+    return found
+
+
+@pytest.mark.rule("CP-002", "CP-009", "CP-007", "CP-004")
+def test_set_profile(judge: Judge, cpo_target: CpoTarget, profile_session: str) -> None:
+    """PUT SetChargingProfile; the ChargingProfileResult; then the ActiveChargingProfile PUT a
+    successful set makes the CPO send (§14.4.2.4), when one arrives."""
+    session_id = profile_session
+    # Counted as set until the target says otherwise: a result that never came (CP-007) may
+    # hide a set that succeeded, and CP-005 must not blame the PUTs that follow one.
+    cpo_target.profiles_set.add(session_id.upper())
+    try:
+        result = send_and_judge(judge, cpo_target, "PUT", session_id, charging_profile=PROFILE)
+    except pytest.skip.Exception:
+        cpo_target.profiles_set.discard(session_id.upper())
+        raise
+    if result.get("result") != "ACCEPTED":
+        cpo_target.profiles_set.discard(session_id.upper())
+        pytest.skip(f"the EVSE did not take the profile (result {result.get('result')})")
+    deadline = time.monotonic() + ACTIVE_WAIT_SECONDS
+    while not (puts := _active_profile_puts(cpo_target, session_id)):
+        if time.monotonic() >= deadline:
+            judge.ledger.skipped("CP-004", "no ActiveChargingProfile PUT within "
+                                 f"{ACTIVE_WAIT_SECONDS:.0f} s of a successful set: no change "
+                                 "the judge could see required one")  # fmt: skip
+            return
+        time.sleep(0.05)
+    for put in puts:
+        check_object(judge.ledger, "CP-004", request_json(put), "ActiveChargingProfile", put)
+
+
+@pytest.mark.rule("CP-002", "CP-009", "CP-007")
+def test_get_active_profile(judge: Judge, cpo_target: CpoTarget, profile_session: str) -> None:
+    """GET with duration and response_url; the ActiveChargingProfileResult."""
+    session_id = profile_session
+    send_and_judge(judge, cpo_target, "GET", session_id, duration=900)
+
+
+@pytest.mark.rule("CP-002", "CP-009", "CP-007")
+def test_clear_profile(judge: Judge, cpo_target: CpoTarget, profile_session: str) -> None:
+    """DELETE with response_url; the ClearProfileResult."""
+    session_id = profile_session
+    send_and_judge(judge, cpo_target, "DELETE", session_id)
+
+
+@pytest.mark.rule("CP-001")
+def test_missing_query_parameters(
+    judge: Judge, cpo_target: CpoTarget, profile_session: str
+) -> None:
+    """GET without duration or response_url, DELETE without response_url: OCPI 2001."""
+    session_id = profile_session
+    for method, drop in (("GET", "duration"), ("GET", "response_url"),
+                         ("DELETE", "response_url")):  # fmt: skip
+        sent = cpo_target.profile(method, session_id, drop={drop})
+        check_status(judge.ledger, "CP-001", sent.reply.exchange, http=(200, 400), ocpi=2001)
+
+
+@pytest.mark.rule("CP-008", "CP-009")
+def test_unknown_session(judge: Judge, cpo_target: CpoTarget) -> None:
+    """GET, PUT and DELETE for a session the CPO never had: result UNKNOWN_SESSION."""
+    missing = f"{UNKNOWN}-{uuid.uuid4().hex[:8]}"
+    for method in ("GET", "PUT", "DELETE"):
+        sent = cpo_target.profile(method, missing, charging_profile=PROFILE)
+        if isinstance(sent.reply.ocpi_status, int) and 1000 <= sent.reply.ocpi_status < 2000:
+            check_object(judge.ledger, "CP-009", sent.reply.data, "ChargingProfileResponse",
+                         sent.reply.exchange)  # fmt: skip
+        judge.ledger.check(
+            "CP-008",
+            sent.result == "UNKNOWN_SESSION",
+            expected=f"{method} for an unknown session: ChargingProfileResponse UNKNOWN_SESSION",
+            actual=f"HTTP {sent.reply.status}, OCPI {sent.reply.ocpi_status}, "
+            f"data {sent.reply.data}",
+            exchange=sent.reply.exchange,
+        )
+
+
+@pytest.mark.rule("CP-005")
+def test_no_active_profile_without_a_set(judge: Judge, cpo_target: CpoTarget) -> None:
+    """Every ActiveChargingProfile PUT the target sent during the run is for a session on which
+    the judge set a profile successfully (§14.4.2.4); the sessions it never set got none."""
+    observed = {str(s.session["id"]).upper() for s in cpo_target.started.values() if s.session}
+    unset = observed - cpo_target.profiles_set
+    puts = _active_profile_puts(cpo_target)
+    if not unset and not puts:
+        pytest.skip("no session without a successful set was seen, and no PUT arrived")
+    for put in puts:
+        session_id = path_of(put.url).rsplit("/", 1)[-1].upper()
+        judge.ledger.check(
+            "CP-005",
+            session_id in cpo_target.profiles_set,
+            expected="ActiveChargingProfile PUTs only for sessions with a successful "
+            f"SetChargingProfile ({sorted(cpo_target.profiles_set)})",
+            actual=f"a PUT for session {session_id}",
+            exchange=put,
+        )
+    if unset:
+        judge.ledger.passed("CP-005")

@@ -1,0 +1,145 @@
+"""What the CPO pushed to our counterpart during the run: Locations, Sessions, CDRs and Tariffs
+(§8.2.2, §9.2.2, §10.2.2, §11.2.2). The commands of test_05 and test_06 make a CPO push (Session
+PUT and PATCHes, EVSE status PATCHes, CDR POSTs), which is why this file runs after them.
+
+Every push must carry a valid object (a PATCH its last_updated), and push and pull must agree:
+each pushed object, rebuilt as a Receiver holds it after the pushes, equals on the fields pushed
+what the CPO's Sender serves, once the pushes in flight have arrived (§4.1.3, TRANS-043).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from typing import Any
+from urllib.parse import quote, unquote
+
+import pytest
+
+from conformance.checks.callbacks import request_json
+from conformance.checks.pushes import (
+    LAST_UPDATED_RULES,
+    MODULES,
+    OBJECT_RULES,
+    Address,
+    Push,
+    check_push,
+    differences,
+    replay,
+)
+from conformance.exchange import Exchange
+from conformance.session import Judge
+from conformance.suites.charging import CpoTarget, path_of
+from conformance.suites.pagination import instant
+
+#: How long pushed and served objects may take to agree (pushes in flight, an outbox's delay).
+CONVERGE_SECONDS = 10.0
+
+
+def pushes(target: CpoTarget) -> list[Push]:
+    """Every push the target made to our Receivers so far, per module in order of arrival."""
+    found = []
+    for module in MODULES:
+        base = path_of(target.judge.counterpart.module_url(module))
+        for exchange in target.pushed(module):
+            rest = path_of(exchange.url)[len(base) :].strip("/")
+            segments = tuple(unquote(s) for s in rest.split("/")) if rest else ()
+            found.append(Push(module, exchange.method, segments, request_json(exchange), exchange))
+    return found
+
+
+def _date_from(objects: list[dict[str, Any] | None]) -> str | None:
+    """A date_from just before the earliest pushed last_updated, so the list holds them all."""
+    stamps = [t for o in objects if o and (t := instant(o.get("last_updated"))) is not None]
+    if not stamps:
+        return None
+    return (min(stamps) - timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def served(target: CpoTarget, state: dict[Address, dict[str, Any] | None]
+           ) -> dict[Address, dict[str, Any] | None]:  # fmt: skip
+    """What the target's Senders serve for each pushed object (None: not served)."""
+    result: dict[Address, dict[str, Any] | None] = {}
+    for module in MODULES:
+        addresses = [a for a in state if a[0] == module]
+        if not addresses:
+            continue
+        if module == "locations":
+            url = target.url("locations", "SENDER")
+            for address in addresses:
+                reply = target.judge.client.request(
+                    "GET", f"{url}/{quote(address[3], safe='')}", module="locations",
+                    token=target.registration.token,
+                )  # fmt: skip
+                ok = reply.status == 200 and isinstance(reply.data, dict)
+                result[address] = reply.data if ok else None
+            continue
+        listed = target.listed(module, _date_from([state[a] for a in addresses]))
+        index = {(module, *(str(o.get(k, "")).upper() for k in ("country_code", "party_id", "id"))):
+                 o for o in listed}  # fmt: skip
+        for address in addresses:
+            result[address] = index.get(address)
+    return result
+
+
+def _compare(pushed: dict[str, Any] | None, got: dict[str, Any] | None) -> list[str]:
+    if pushed is None:
+        return [] if got is None else ["deleted by a push, still served"]
+    if got is None:
+        return ["pushed, not served"]
+    return differences(pushed, got)
+
+
+def _last_push(all_pushes: list[Push], address: Address) -> Exchange | None:
+    return next((p.exchange for p in reversed(all_pushes) if p.address == address), None)
+
+
+@pytest.mark.rule("TRANS-043")
+def test_pushes_converge_with_pull(judge: Judge, cpo_target: CpoTarget) -> None:
+    """Each pushed object, rebuilt from its pushes, equals the served one on the fields pushed;
+    re-read until they agree or CONVERGE_SECONDS have passed."""
+    if not pushes(cpo_target):
+        pytest.skip("the target pushed nothing to our counterpart during the run")
+    for module in MODULES:
+        if not cpo_target.registration.endpoint(module, "SENDER") and any(
+            p.module == module for p in pushes(cpo_target)
+        ):
+            judge.ledger.skipped("TRANS-043", f"the target pushed {module} but serves none")
+    deadline = time.monotonic() + CONVERGE_SECONDS
+    while True:
+        all_pushes = [p for p in pushes(cpo_target)
+                      if cpo_target.registration.endpoint(p.module, "SENDER")]  # fmt: skip
+        state = replay(all_pushes)
+        got = served(cpo_target, state)
+        found = {address: _compare(state[address], got.get(address)) for address in state}
+        if not any(found.values()) or time.monotonic() >= deadline:
+            break
+        time.sleep(0.25)
+    for address, problems in found.items():
+        judge.ledger.check(
+            "TRANS-043",
+            not problems,
+            expected=f"{address[0]} {'/'.join(address[1:])} as served equal to the object "
+            "rebuilt from its pushes, on the fields pushed",
+            actual="; ".join(problems[:5]),
+            exchange=_last_push(all_pushes, address),
+        )
+
+
+@pytest.mark.rule("LOC-014", "SES-014", "CDR-013", "TAR-011", "LOC-005", "SES-003", "SES-004")
+def test_pushes_conform(judge: Judge, cpo_target: CpoTarget) -> None:
+    """Every push carries a valid object; a PATCH its last_updated, a Session PATCH the whole
+    Session's address."""
+    all_pushes = pushes(cpo_target)
+    if not all_pushes:
+        pytest.skip("the target pushed nothing to our counterpart during the run")
+    for module in MODULES:
+        if not any(p.module == module for p in all_pushes):
+            judge.ledger.skipped(OBJECT_RULES[module], f"the target pushed no {module}")
+        patched = any(p.module == module and p.method == "PATCH" for p in all_pushes)
+        if module in LAST_UPDATED_RULES and not patched:
+            judge.ledger.skipped(LAST_UPDATED_RULES[module], f"the target PATCHed no {module}")
+            if module == "sessions":
+                judge.ledger.skipped("SES-004", "the target PATCHed no Session")
+    for push in all_pushes:
+        check_push(judge.ledger, push)

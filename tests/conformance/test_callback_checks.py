@@ -1,0 +1,161 @@
+"""Callbacks a CPO owes at a response_url (conformance/checks/callbacks.py and the waiting in
+conformance/suites/charging.py): a CommandResult that comes in time, late, malformed or never is
+reported on its own rule; a wait the judge cut short is no verdict."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from conformance.checks.callbacks import GRACE_SECONDS, Awaited, judge_callback
+from conformance.client import Reply
+from conformance.exchange import Exchange
+from conformance.suites.charging import CpoTarget, Sent
+from conformance.verdicts import Ledger, Violation
+from specs.catalogue import default_catalogue
+
+URL = "http://judge.test/ocpi/emsp/2.2.1/commands/START_SESSION/ref-1"
+SENT = Exchange(1, "POST", "https://cpo.test/commands/START_SESSION", {}, "{}", 200)
+
+
+def _ledger(strict: bool = False) -> Ledger:
+    return Ledger(default_catalogue(), strict=strict)
+
+
+def _callback(body: Any, exchange_id: int = 2, url: str = URL) -> Exchange:
+    text = body if isinstance(body, str) else json.dumps(body)
+    return Exchange(exchange_id, "POST", url, {}, text, 200, direction="in")
+
+
+def _judge(ledger: Ledger, awaited: Awaited) -> Any:
+    return judge_callback(
+        ledger, awaited, arrived_rule="CMD-003", timely_rule="CMD-004", schema_rule="CMD-015",
+        schema="CommandResult", request=SENT,
+    )  # fmt: skip
+
+
+def _status(ledger: Ledger, rule: str) -> tuple[int, int, int]:
+    found = ledger.evidence().get(rule)
+    if found is None:
+        return (0, 0, 0)
+    return (found.passes, len(found.violations), len(found.skipped))
+
+
+def test_a_valid_result_in_time_passes_all_three_rules() -> None:
+    ledger = _ledger()
+    body = _judge(ledger, Awaited(_callback({"result": "ACCEPTED"}), 0.4, 0.4, 30))
+    assert body == {"result": "ACCEPTED"}
+    assert [_status(ledger, r) for r in ("CMD-003", "CMD-004", "CMD-015")] == [(1, 0, 0)] * 3
+
+
+def test_a_late_result_breaks_only_the_timeout_rule() -> None:
+    ledger = _ledger()
+    _judge(ledger, Awaited(_callback({"result": "ACCEPTED"}), 31.0, 31.0, 30))
+    assert _status(ledger, "CMD-003") == (1, 0, 0)
+    assert _status(ledger, "CMD-004") == (0, 1, 0)  # a SHOULD: recorded, not raised
+    assert "arrived after 31.0 s" in ledger.evidence()["CMD-004"].violations[0].actual
+    with pytest.raises(Violation, match="CMD-004"):
+        _judge(_ledger(strict=True), Awaited(_callback({"result": "ACCEPTED"}), 31.0, 31.0, 30))
+
+
+def test_a_malformed_result_breaks_the_object_rule() -> None:
+    ledger = _ledger()
+    with pytest.raises(Violation, match="CMD-015") as caught:
+        _judge(ledger, Awaited(_callback({"result": "DONE"}), 0.2, 0.2, 30))
+    assert "'DONE' is not one of" in caught.value.actual
+    assert _status(ledger, "CMD-003") == (1, 0, 0)
+    with pytest.raises(Violation, match="CMD-015"):
+        _judge(_ledger(), Awaited(_callback("not json"), 0.2, 0.2, 30))
+
+
+def test_a_result_that_never_came_breaks_the_arrival_rule() -> None:
+    ledger = _ledger()
+    with pytest.raises(Violation, match="CMD-003") as caught:
+        _judge(ledger, Awaited(None, None, 30 + GRACE_SECONDS, 30))
+    assert "nothing arrived there in 32.0 s" in caught.value.actual
+    assert caught.value.exchange is SENT
+    assert _status(ledger, "CMD-004") == (0, 0, 0)  # lateness is judged only on arrival
+
+
+def test_a_wait_cut_short_before_the_timeout_is_no_verdict() -> None:
+    ledger = _ledger()
+    assert _judge(ledger, Awaited(None, None, 120.0, 3600)) is None
+    assert _status(ledger, "CMD-003") == (0, 0, 1)
+    assert _status(ledger, "CMD-004") == (0, 0, 1)
+    assert "announced a timeout of 3600 s" in ledger.evidence()["CMD-003"].skipped[0]
+
+
+# --- waiting: polled until the callback comes or the announced timeout (plus grace) passes ------
+
+
+class _Counterpart:
+    """What CpoTarget.await_callback reads of the counterpart: the inbound exchanges and when
+    they arrived."""
+
+    def __init__(self) -> None:
+        self.exchanges: list[Exchange] = []
+        self.arrivals: dict[int, float] = {}
+
+    def deliver(self, exchange: Exchange, after: float) -> threading.Timer:
+        def arrive() -> None:
+            self.arrivals[exchange.id] = time.monotonic()
+            self.exchanges.append(exchange)
+
+        timer = threading.Timer(after, arrive)
+        timer.start()
+        return timer
+
+    def inbound(self) -> list[Exchange]:
+        return list(self.exchanges)
+
+    def received_at(self, exchange: Exchange) -> float | None:
+        return self.arrivals.get(exchange.id)
+
+
+class _Judge:
+    def __init__(self) -> None:
+        self.counterpart = _Counterpart()
+
+
+def _sent(timeout: int) -> Sent:
+    body = {"status_code": 1000, "data": {"result": "ACCEPTED", "timeout": timeout}}
+    return Sent("START_SESSION", Reply(SENT, body), URL, time.monotonic())
+
+
+def _target(judge: _Judge) -> CpoTarget:
+    return CpoTarget(judge, None, {}, [], "")  # type: ignore[arg-type]
+
+
+def test_the_wait_ends_when_the_callback_arrives_and_times_it() -> None:
+    judge = _Judge()
+    sent = _sent(timeout=5)
+    judge.counterpart.deliver(_callback({"result": "ACCEPTED"}, url=URL + "/other"), 0.05)
+    judge.counterpart.deliver(_callback({"result": "ACCEPTED"}, exchange_id=3), 0.2)
+    awaited = _target(judge).await_callback(sent)
+    assert awaited.exchange is not None
+    assert awaited.exchange.id == 3
+    assert awaited.after is not None
+    assert 0.15 < awaited.after < 1.0
+    assert awaited.waited < 1.5
+
+
+def test_the_wait_gives_up_after_the_announced_timeout_and_grace(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    grace = 0.3  # shortened for the test; the verdict below uses the real grace
+    monkeypatch.setattr("conformance.suites.charging.GRACE_SECONDS", grace)
+    judge = _Judge()
+    sent = _sent(timeout=0)  # the quickest a target can promise: the grace alone is waited
+    timer = judge.counterpart.deliver(_callback({"result": "ACCEPTED"}), grace + 1.0)
+    try:
+        awaited = _target(judge).await_callback(sent)
+    finally:
+        timer.cancel()
+    assert awaited.exchange is None
+    assert grace <= awaited.waited < grace + 0.5
+    with pytest.raises(Violation, match="CMD-003"):
+        _judge(_ledger(), Awaited(None, None, GRACE_SECONDS, 0))
