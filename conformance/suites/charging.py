@@ -20,6 +20,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from conformance.checks.callbacks import GRACE_SECONDS, Awaited, request_json
+from conformance.checks.objects import check_object, check_status
 from conformance.client import Reply
 from conformance.exchange import Exchange
 from conformance.session import Judge, Registration
@@ -71,6 +72,22 @@ class Sent:
     @property
     def accepted(self) -> bool:
         return bool(self.reply.ocpi_status == 1000 and self.result == "ACCEPTED")
+
+
+def check_answer(judge: Judge, sent: Sent, rule: str, schema_rule: str, schema: str) -> None:
+    """The synchronous answer to a command or ChargingProfiles request: OCPI 1000 with data =
+    `schema`, holding a result and the timeout its asynchronous result is due in (§13.3.2,
+    §14.4.1)."""
+    exchange = sent.reply.exchange
+    check_status(judge.ledger, rule, exchange, http=200, ocpi=1000)
+    judge.ledger.check(
+        rule,
+        isinstance(sent.result, str) and sent.timeout is not None,
+        expected=f"data = {schema} with a result and a timeout in seconds",
+        actual=sent.reply.data,
+        exchange=exchange,
+    )
+    check_object(judge.ledger, schema_rule, sent.reply.data, schema, exchange)
 
 
 @dataclass

@@ -19,13 +19,14 @@ from typing import Any
 import pytest
 
 from conformance.checks.callbacks import Awaited, judge_callback, request_json
-from conformance.checks.objects import check_object, check_status
+from conformance.checks.objects import check_object
 from conformance.session import Judge
 from conformance.suites.charging import (
     SESSION_WAIT_SECONDS,
     UNKNOWN,
     CpoTarget,
     Sent,
+    check_answer,
     ocpi_now,
 )
 
@@ -37,16 +38,7 @@ CDR_TOKEN_FIELDS = ("country_code", "party_id", "uid", "type", "contract_id")
 
 def check_response(judge: Judge, sent: Sent) -> None:
     """CMD-001 and CMD-015: a valid command gets data = CommandResponse (§13.2.1, §13.3.2)."""
-    exchange = sent.reply.exchange
-    check_status(judge.ledger, "CMD-001", exchange, http=200, ocpi=1000)
-    judge.ledger.check(
-        "CMD-001",
-        isinstance(sent.result, str) and sent.timeout is not None,
-        expected="data = CommandResponse with a result and a timeout in seconds",
-        actual=sent.reply.data,
-        exchange=exchange,
-    )
-    check_object(judge.ledger, "CMD-015", sent.reply.data, "CommandResponse", exchange)
+    check_answer(judge, sent, "CMD-001", "CMD-015", "CommandResponse")
 
 
 def check_result(judge: Judge, sent: Sent, awaited: Awaited) -> dict[str, Any]:

@@ -21,7 +21,7 @@ import pytest
 from conformance.checks.callbacks import judge_callback, request_json
 from conformance.checks.objects import check_object, check_status
 from conformance.session import Judge
-from conformance.suites.charging import UNKNOWN, CpoTarget, Sent, path_of
+from conformance.suites.charging import UNKNOWN, CpoTarget, Sent, check_answer, path_of
 
 PURPOSE = "chargingprofiles"
 RESULT_SCHEMAS = {"GET": "ActiveChargingProfileResult", "PUT": "ChargingProfileResult",
@@ -44,16 +44,7 @@ def profile_session(cpo_target: CpoTarget) -> Iterator[str]:
 
 def check_response(judge: Judge, sent: Sent) -> None:
     """CP-002 and CP-009: data = ChargingProfileResponse (§14.4.1, §14.5.1)."""
-    exchange = sent.reply.exchange
-    check_status(judge.ledger, "CP-002", exchange, http=200, ocpi=1000)
-    judge.ledger.check(
-        "CP-002",
-        isinstance(sent.result, str) and sent.timeout is not None,
-        expected="data = ChargingProfileResponse with a result and a timeout",
-        actual=sent.reply.data,
-        exchange=exchange,
-    )
-    check_object(judge.ledger, "CP-009", sent.reply.data, "ChargingProfileResponse", exchange)
+    check_answer(judge, sent, "CP-002", "CP-009", "ChargingProfileResponse")
 
 
 def send_and_judge(judge: Judge, target: CpoTarget, method: str, session_id: str,

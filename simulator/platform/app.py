@@ -18,7 +18,7 @@ from simulator.platform import observability
 from simulator.platform.admin import SECURITY_SCHEME, AdminController
 from simulator.platform.clock import Clock
 from simulator.platform.migrate import upgrade_async
-from simulator.platform.outbox import DeliveryPolicy, OutboxWorker
+from simulator.platform.outbox import DeliveryPolicy, OutboxWorker, full_object
 from simulator.platform.routes import CredentialsController, VersionsController
 from simulator.platform.services import ModuleEndpoint, Platform
 from simulator.platform.settings import PartySettings
@@ -56,7 +56,10 @@ def create_platform_app(
             await upgrade_async(settings.effective_database_url)
         if settings.outbox_worker_enabled:
             stopping = asyncio.Event()
-            worker = OutboxWorker(platform.database, platform.clock, platform.http, policy)
+            worker = OutboxWorker(
+                platform.database, platform.clock, platform.http, policy,
+                resync=full_object(platform.database),
+            )  # fmt: skip
             task = asyncio.create_task(worker.run_forever(stopping), name="outbox-worker")
             workers.append((stopping, task))
 

@@ -19,10 +19,11 @@ import contextlib
 import json
 import logging
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 from sqlalchemy import ColumnElement, Select, Table, bindparam, case, func, select, update
@@ -31,6 +32,7 @@ from sqlalchemy.orm import aliased
 
 from simulator.platform.clock import Clock
 from simulator.platform.database import Database
+from simulator.platform.documents import OWN, Documents, Key
 from simulator.platform.partner_client import request_headers
 from simulator.platform.settings import PartySettings
 from simulator.platform.tables import OutboxEvent, Partner
@@ -184,6 +186,35 @@ def _due(now: datetime, limit: int) -> Select[int]:
     )
 
 
+# What to PUT instead of a PATCH the partner answered 404: (path below the module, JSON), or None.
+Resync = Callable[["_Claim"], Awaitable[tuple[str, str] | None]]
+# The modules whose pushes PATCH, and the document kind of their objects (§4.1.4).
+_PATCHED = {"locations": "location", "sessions": "session", "tokens": "token"}
+
+
+def full_object(database: Database) -> Resync:
+    """The `Resync` of our parties: the stored object a push path points at (`/{cc}/{pid}/{id}`,
+    below it an EVSE or Connector; Tokens with `?type=`), as a PUT of the whole object."""
+    documents = Documents(database)
+
+    async def resolve(claim: _Claim) -> tuple[str, str] | None:
+        kind = _PATCHED.get(claim.module)
+        parts = urlsplit(claim.path)
+        segments = parts.path.strip("/").split("/")
+        if kind is None or len(segments) < 3:
+            return None
+        cc, pid, object_id = segments[:3]
+        variant = parse_qs(parts.query).get("type", [""])[0] if kind == "token" else ""
+        stored = await documents.get(Key(kind, OWN, cc, pid, object_id, variant))
+        if stored is None:
+            return None
+        query = f"?{urlencode({'type': variant})}" if variant else ""
+        body = json.dumps(stored, separators=(",", ":"), ensure_ascii=False)
+        return f"/{cc}/{pid}/{object_id}{query}", body
+
+    return resolve
+
+
 class OutboxWorker:
     """Delivers due outbox events to partners: at least once, in `id` order per object.
 
@@ -207,8 +238,10 @@ class OutboxWorker:
         policy: DeliveryPolicy | None = None,
         *,
         rand: Callable[[], float] = random.random,
+        resync: Resync | None = None,
     ) -> None:
         self._database = database
+        self._resync = resync
         self._clock = clock
         self._http = http
         self.policy = policy or DeliveryPolicy()
@@ -297,11 +330,18 @@ class OutboxWorker:
             content = None if claim.body is None else claim.body.encode()
             if content is not None:
                 headers["Content-Type"] = "application/json"
-            async with asyncio.timeout(self.policy.request_timeout_seconds):
-                response = await self._http.request(
-                    claim.method, url, content=content, headers=headers
-                )
+            response = await self._send(claim.method, url, content, headers)
             error = _refusal(response)
+            if error is not None and claim.method == "PATCH" and response.status_code == 404:
+                # §4.1.4: a PATCH the partner cannot apply (it never got the object) is followed
+                # by a PUT of the whole object, as stored now (it holds this change and all
+                # before it), so that later changes are no longer held back behind this one.
+                replacement = None if self._resync is None else await self._resync(claim)
+                if replacement is not None:
+                    path, body = replacement
+                    put_url = url.removesuffix(claim.path) + path
+                    response = await self._send("PUT", put_url, body.encode(), headers)
+                    error = _refusal(response)
             if error is None and claim.module == "cdrs" and claim.method == "POST":
                 location = (response.headers.get("location") or "")[:_MAX_LOCATION] or None
         except asyncio.CancelledError:
@@ -317,6 +357,12 @@ class OutboxWorker:
                 "outbox event %s to partner %s failed: %s", claim.id, claim.partner_id, error
             )
         return _Outcome(claim, error, location)
+
+    async def _send(
+        self, method: str, url: str, content: bytes | None, headers: dict[str, str]
+    ) -> httpx.Response:
+        async with asyncio.timeout(self.policy.request_timeout_seconds):
+            return await self._http.request(method, url, content=content, headers=headers)
 
     async def _record(self, outcomes: Sequence[_Outcome]) -> None:
         """Mark a round's events in one transaction (one write lock on SQLite, not one per
