@@ -589,13 +589,16 @@ _LAYERS = (
 )  # fmt: skip
 
 
+OTHER_LAYER = "built-ins called from every layer (str.encode, dict.get, isinstance) and the rest"
+
+
 def layers(stats: pstats.Stats) -> dict[str, float]:
     """The share of the profiled own time (tottime) spent in each layer."""
     totals: dict[str, float] = {}
     for (filename, _line, name), row in stats.stats.items():  # type: ignore[attr-defined]
         where = f"{filename} {name}"
         layer = next((label for label, marks in _LAYERS if any(m in where for m in marks)),
-                     "other")  # fmt: skip
+                     OTHER_LAYER)  # fmt: skip
         totals[layer] = totals.get(layer, 0.0) + row[2]
     whole = sum(totals.values()) or 1.0
     return {k: round(v / whole, 3) for k, v in sorted(totals.items(), key=lambda kv: -kv[1])}
