@@ -44,7 +44,7 @@ import asyncpg
 import httpx
 from litestar import Litestar, Request, Response, get, post
 
-from simulator.platform.loopback import BackgroundServer, free_port
+from simulator.platform.loopback import BackgroundServer, free_port, stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -177,11 +177,7 @@ def serve(
         _wait_healthy(proc)
         yield proc
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process, 30)
         log_file.close()
 
 
@@ -198,8 +194,7 @@ def ceiling(bytes_dir: Path) -> Iterator[Proc]:
         _wait_healthy(proc)
         yield proc
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        stop_process(process, 30)
 
 
 def seed(database_url: str, work: Path, locations: int) -> float:

@@ -23,7 +23,7 @@ from pathlib import Path
 from rich.console import Console
 
 from conformance.mint import mint
-from simulator.platform.loopback import free_port
+from simulator.platform.loopback import free_port, stop_process
 
 console = Console()
 # More Locations than the CPO's X-Limit (100), so that lists really span pages and a limit
@@ -125,11 +125,7 @@ def serve(role: str, workdir: Path, seed: bool) -> Iterator[Party]:
             _give_tokens(party)
         yield party
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process)
         log.close()
 
 

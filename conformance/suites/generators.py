@@ -199,3 +199,29 @@ class ReceiverUnderTest:
         return self.judge.client.request(
             method, url, module=self.module, token=self.token, json=body, check=check
         )
+
+    def check_party_mismatch_refused(self, rule: str, body: dict[str, Any]) -> None:
+        """`rule` (§4.1.5): our `body` PUT under another party's URL, and another party's body
+        under ours, are both refused, and neither is stored."""
+        elsewhere = {"country_code": "ZZ", "party_id": "ZZZ"}
+        cases = [
+            (self.at(body["id"], cc="ZZ", pid="ZZZ"), body),  # our body under another URL
+            (self.at(body["id"]), {**body, **elsewhere}),  # another party's body under ours
+        ]
+        for url, sent in cases:
+            reply = self.send("PUT", url, sent)
+            self.judge.ledger.check(
+                rule,
+                refused(reply),
+                expected="OCPI 2001 or HTTP 404 for a PUT whose URL and body parties differ",
+                actual=f"HTTP {reply.status}, OCPI {reply.ocpi_status}",
+                exchange=reply.exchange,
+            )
+        got = self.send("GET", self.at(body["id"]))
+        self.judge.ledger.check(
+            rule,
+            not stored(got),
+            expected="nothing stored by the refused PUTs",
+            actual=f"HTTP {got.status}, data {str(got.data)[:120]}",
+            exchange=got.exchange,
+        )

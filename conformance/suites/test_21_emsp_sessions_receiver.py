@@ -20,8 +20,6 @@ from conformance.suites.generators import (
     objects,
     owned,
     quick,
-    refused,
-    stored,
 )
 
 MODULE = "sessions"
@@ -129,27 +127,7 @@ def test_patch_appends_charging_periods(
 def test_url_party_differs_from_body(judge: Judge, value: dict[str, Any]) -> None:
     receiver = Receiver(judge)
     session = owned(value, receiver.party, fresh_id("SES"))
-    elsewhere = {"country_code": "ZZ", "party_id": "ZZZ"}
-    for url, sent in (
-        (receiver.at(session["id"], cc="ZZ", pid="ZZZ"), session),
-        (receiver.at(session["id"]), {**session, **elsewhere}),
-    ):
-        reply = receiver.send("PUT", url, sent)
-        judge.ledger.check(
-            "SES-005",
-            refused(reply),
-            expected="OCPI 2001 or HTTP 404 for a PUT whose URL and body parties differ",
-            actual=f"HTTP {reply.status}, OCPI {reply.ocpi_status}",
-            exchange=reply.exchange,
-        )
-    got = receiver.send("GET", receiver.at(session["id"]))
-    judge.ledger.check(
-        "SES-005",
-        not stored(got),
-        expected="nothing stored by the refused PUTs",
-        actual=f"HTTP {got.status}, data {str(got.data)[:120]}",
-        exchange=got.exchange,
-    )
+    receiver.check_party_mismatch_refused("SES-005", session)
 
 
 @pytest.mark.rule("SES-012")

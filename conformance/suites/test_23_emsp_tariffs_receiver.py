@@ -18,8 +18,6 @@ from conformance.suites.generators import (
     objects,
     owned,
     quick,
-    refused,
-    stored,
 )
 
 MODULE = "tariffs"
@@ -83,26 +81,7 @@ def test_patch_and_post_change_nothing(
 def test_url_party_differs_from_body(judge: Judge, value: dict[str, Any]) -> None:
     receiver = Receiver(judge)
     tariff = owned(value, receiver.party, fresh_id("TAR"))
-    for url, sent in (
-        (receiver.at(tariff["id"], cc="ZZ", pid="ZZZ"), tariff),
-        (receiver.at(tariff["id"]), {**tariff, "country_code": "ZZ", "party_id": "ZZZ"}),
-    ):
-        reply = receiver.send("PUT", url, sent)
-        judge.ledger.check(
-            "TAR-003",
-            refused(reply),
-            expected="OCPI 2001 or HTTP 404 for a PUT whose URL and body parties differ",
-            actual=f"HTTP {reply.status}, OCPI {reply.ocpi_status}",
-            exchange=reply.exchange,
-        )
-    got = receiver.send("GET", receiver.at(tariff["id"]))
-    judge.ledger.check(
-        "TAR-003",
-        not stored(got),
-        expected="nothing stored by the refused PUTs",
-        actual=f"HTTP {got.status}, data {str(got.data)[:120]}",
-        exchange=got.exchange,
-    )
+    receiver.check_party_mismatch_refused("TAR-003", tariff)
 
 
 @pytest.mark.rule("TAR-010")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Coroutine
@@ -21,6 +22,15 @@ def free_port(host: str = "127.0.0.1") -> int:
         sock.bind((host, 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def stop_process(process: subprocess.Popen[bytes], grace_seconds: float = 20) -> None:
+    """Terminate a party started as its own process; kill it if it has not exited in time."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace_seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 class BackgroundServer:

@@ -25,7 +25,7 @@ import pytest
 
 from conformance.mint import mint
 from plugfest.selfcheck import SEED_LOCATIONS, Party, _environment, _wait_healthy, act_options
-from simulator.platform.loopback import free_port
+from simulator.platform.loopback import free_port, stop_process
 from simulator.platform.planted import FAULTS, markdown
 from specs.catalogue import default_catalogue
 
@@ -67,11 +67,7 @@ def _serve(role: str, workdir: Path, faults: tuple[str, ...], seed: bool) -> Ite
         _wait_healthy(party.base_url, process)
         yield party
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process)
         log.close()
 
 

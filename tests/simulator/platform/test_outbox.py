@@ -130,14 +130,6 @@ def receiver() -> Iterator[ReceiverHost]:
 
 
 @pytest.fixture
-async def database(database_url: str) -> AsyncIterator[Database]:
-    await upgrade_async(database_url)
-    db = Database(database_url)
-    yield db
-    await db.dispose()
-
-
-@pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
 

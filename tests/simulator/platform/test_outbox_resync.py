@@ -5,17 +5,14 @@ exist, PUT the full object"), instead of being retried while it holds back later
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import select
 
 from simulator.platform.clock import FakeClock, ocpi_datetime
 from simulator.platform.database import Database
 from simulator.platform.documents import OWN, Documents, key_of
-from simulator.platform.migrate import upgrade_async
 from simulator.platform.outbox import DeliveryPolicy, Outbox, OutboxWorker, full_object
 from simulator.platform.tables import OutboxEvent, Partner
 
@@ -44,14 +41,6 @@ class Emsp:
                 404, json={"status_code": 2003, "timestamp": "2026-01-01T00:00:00Z"}
             )
         return httpx.Response(200, json={"status_code": 1000, "timestamp": "2026-01-01T00:00:00Z"})
-
-
-@pytest.fixture
-async def database(database_url: str) -> AsyncIterator[Database]:
-    await upgrade_async(database_url)
-    db = Database(database_url)
-    yield db
-    await db.dispose()
 
 
 def _location(clock: FakeClock) -> dict[str, Any]:
