@@ -17,6 +17,11 @@ import httpx
 from conformance.exchange import Exchange, redact_body, redact_header
 
 CONFIGURATION_MODULES = frozenset({"versions", "credentials", "hubclientinfo"})
+#: After this many requests in a row got no answer, the target is taken as gone silent: further
+#: requests are not sent (each fails at once, so a hanging target cannot stretch a run) until
+#: SILENCE_PAUSE_SECONDS have passed, when one is let through to see whether it is back.
+SILENCE_LIMIT = 3
+SILENCE_PAUSE_SECONDS = 20.0
 NOT_JSON: Any = object()  # a response body that did not parse
 
 
@@ -67,6 +72,14 @@ class Recorder:
         return redact_body(text, tuple(sorted(self.secrets, key=len, reverse=True)))
 
 
+def ocpi_code(body: Any) -> Any:
+    """`status_code` of a parsed envelope, leniently: "1000" is read as 1000; None if absent."""
+    code = body.get("status_code") if isinstance(body, dict) else None
+    if isinstance(code, str) and code.strip().isdigit():
+        return int(code.strip())
+    return code
+
+
 TransportCheck = Callable[[Exchange, Any, str], None]
 
 
@@ -87,7 +100,9 @@ class Reply:
 
     @property
     def ocpi_status(self) -> Any:
-        return self.body.get("status_code") if isinstance(self.body, dict) else None
+        """The envelope's status_code; a string of digits read as the number it spells (the
+        envelope check records that deviation, TRANS-012)."""
+        return ocpi_code(self.body)
 
     @property
     def data(self) -> Any:
@@ -109,6 +124,8 @@ class JudgeClient:
         self._check = transport_check
         self._http = httpx.Client(timeout=timeout)
         self._routing = dict(routing or {})
+        self._unanswered = 0  # requests in a row without an answer
+        self._silent_since: float | None = None
 
     def close(self) -> None:
         self._http.close()
@@ -147,11 +164,19 @@ class JudgeClient:
         sent.update(headers or {})
         started = time.perf_counter()
         parsed: Any = NOT_JSON
+        silent = self._gone_silent()
+        if silent:
+            exchange = self._record(method, url, params, sent, body, None, started, silent)
+            return Reply(exchange, parsed)
         try:
             response = self._http.request(method, url, content=body, params=params, headers=sent)
         except httpx.HTTPError as exc:
+            self._unanswered += 1
+            if self._unanswered >= SILENCE_LIMIT:
+                self._silent_since = time.monotonic()
             exchange = self._record(method, url, params, sent, body, None, started, repr(exc))
         else:
+            self._unanswered, self._silent_since = 0, None
             exchange = self._record(method, url, params, sent, body, response, started, None)
             try:
                 parsed = response.json()
@@ -160,6 +185,16 @@ class JudgeClient:
         if check and exchange.status is not None and self._check is not None:
             self._check(exchange, parsed, module)
         return Reply(exchange, parsed)
+
+    def _gone_silent(self) -> str | None:
+        """Why a request is not sent (the target stopped answering), or None to send it."""
+        since = self._silent_since
+        if since is None or time.monotonic() - since >= SILENCE_PAUSE_SECONDS:
+            return None
+        return (
+            f"not sent: the target did not answer {self._unanswered} requests in a row; "
+            f"trying again after {SILENCE_PAUSE_SECONDS:.0f} s"
+        )
 
     def _record(
         self,

@@ -9,6 +9,9 @@ from typing import Literal
 import pytest
 
 TargetRole = Literal["cpo", "emsp"]
+#: The longest the judge waits for any one thing (an HTTP answer, a callback, a push) unless
+#: `--max-wait` says otherwise; the target's announced timeouts count only up to it.
+DEFAULT_MAX_WAIT = 30.0
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class JudgeConfig:
     run_id: str
     only: tuple[str, ...]
     party: tuple[str, str]  # the judge's own country code and party id
+    max_wait: float = DEFAULT_MAX_WAIT  # seconds: the bound of every single wait (README)
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -60,6 +64,12 @@ def add_options(parser: pytest.Parser) -> None:
         help="shell command that makes the target act (send a command, a ChargingProfile "
         "request); {action} is replaced by the action's name, its parameters come as a JSON "
         "object on stdin; exit 0 = done, 3 = the target cannot do it (README: the act hook)",
+    )
+    group.addoption(
+        "--ocpi-max-wait",
+        type=float,
+        default=DEFAULT_MAX_WAIT,
+        help="seconds: the longest the judge waits for one answer, callback or push",
     )
     group.addoption("--ocpi-report-dir", default="reports", help="where runs are written")
     group.addoption("--ocpi-run-id", default=None, help="name of this run's report directory")

@@ -43,6 +43,7 @@ from simulator.platform.audit import RequestContext
 from simulator.platform.clock import ocpi_datetime
 from simulator.platform.documents import OWN, Key
 from simulator.platform.loopback import BackgroundServer, free_port
+from simulator.platform.partner_client import Discovery
 from simulator.platform.settings import PartySettings
 from specs import contract
 
@@ -210,10 +211,20 @@ class Counterpart:
     def stop(self) -> None:
         self._server.stop()
 
-    def credentials(self, token_b: str) -> dict[str, Any]:
+    def credentials(self, token_b: str, *, complete: bool = False) -> dict[str, Any]:
+        """Our Credentials with token B: the minimal valid object, or with `complete` every
+        optional field present (business_details.website and logo, §7.4.1, §8.4.15)."""
         credentials: dict[str, Any] = self.app.state.platform.registration.identity.credentials(
             token_b
         )
+        if complete:
+            for role in credentials["roles"]:
+                role["business_details"] = {
+                    **role["business_details"],
+                    "website": f"{self.public_url}/",
+                    "logo": {"url": f"{self.public_url}/logo.png", "category": "OPERATOR",
+                             "type": "png", "width": 512, "height": 512},
+                }  # fmt: skip
         return credentials
 
     def expect_registration(self, target_versions_url: str) -> tuple[str, str]:
@@ -221,9 +232,18 @@ class Counterpart:
         handle, token_b = self._server.run(registration.expect(target_versions_url))
         return handle, token_b
 
-    def activate(self, handle: str, token_c: str, roles: list[dict[str, Any]]) -> None:
+    def activate(
+        self,
+        handle: str,
+        token_c: str,
+        roles: list[dict[str, Any]],
+        target: tuple[str, list[dict[str, str]]],
+    ) -> None:
+        """Our side of the registration done: the target's token C, roles, and its versions URL
+        and endpoints as the judge read them (so our party needs no discovery of its own)."""
         registration = self.app.state.platform.registration
-        self._server.run(registration.activate(handle, token_c, roles, _JUDGE_CONTEXT))
+        known = Discovery(target[0], "2.2.1", target[1])
+        self._server.run(registration.activate(handle, token_c, roles, _JUDGE_CONTEXT, known))
 
     def inbound(self) -> list[Exchange]:
         return list(self._inbound.exchanges)
@@ -266,12 +286,12 @@ class Counterpart:
         page = self._server.run(documents.page("session", [OWN], offset=0, limit=1000))
         return list(page.items)
 
-    def credentials_only(self, token_b: str) -> dict[str, Any]:
+    def credentials_only(self, token_b: str, *, complete: bool = False) -> dict[str, Any]:
         """Credentials (with token B) whose versions URL leads to 2.2.1 details that list only
         the credentials module: a client with no functional module to exchange (§7.1.6)."""
         if not isinstance(self._inbound.app, _CredentialsOnly):
             self._inbound.app = _CredentialsOnly(self._inbound.app, self.public_url)
-        body = self.credentials(token_b)
+        body = self.credentials(token_b, complete=complete)
         body["url"] = f"{self.public_url}{CREDENTIALS_ONLY}/versions"
         return body
 

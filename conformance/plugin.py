@@ -18,7 +18,7 @@ import pytest
 
 import conformance.profiles  # noqa: F401 - registers the Hypothesis profiles before use
 from conformance.config import JudgeConfig, add_options
-from conformance.verdicts import Violation
+from conformance.verdicts import Blocked, Violations
 from specs.catalogue import default_catalogue
 
 _JUDGE_KEY = pytest.StashKey["Any"]()
@@ -65,6 +65,7 @@ def judge_config(config: pytest.Config) -> JudgeConfig | None:
         run_id=run_id,
         only=tuple(config.getoption("--ocpi-only")),
         party=("NL", "PFJ"),
+        max_wait=float(config.getoption("--ocpi-max-wait")),
     )
 
 
@@ -126,16 +127,28 @@ _REPORTS_KEY = pytest.StashKey[list[pytest.TestReport]]()
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    """Checks record and let the test go on; the test fails at its end if it recorded a
+    failing violation (verdicts.py). A test that was blocked after recording violations fails
+    with them (the block is kept as their cause and reported too)."""
     judge = item.config.stash.get(_JUDGE_KEY, None)
     if judge is None:
         return (yield)
     judge.ledger.current_test = item.nodeid
     before = {exchange.id for exchange in judge.recorder.all()}
     try:
-        return (yield)
+        outcome = yield
+    except Blocked as blocked:
+        failing = judge.ledger.failing(item.nodeid)
+        if failing:
+            raise Violations(failing) from blocked
+        raise
     finally:
         item.stash[_EXCHANGES_KEY] = [e.id for e in judge.recorder.all() if e.id not in before]
         judge.ledger.current_test = None
+    failing = judge.ledger.failing(item.nodeid)
+    if failing:
+        raise Violations(failing)
+    return outcome
 
 
 @pytest.hookimpl(wrapper=True)
@@ -150,8 +163,12 @@ def pytest_runtest_makereport(
         report.user_properties.append(
             ("sections", ",".join(catalogue.get(r).section for r in rules))
         )
-    if call.excinfo is not None and isinstance(call.excinfo.value, Violation):
-        report.user_properties.append(("violation", call.excinfo.value.as_dict()))
+    raised = call.excinfo.value if call.excinfo is not None else None
+    if isinstance(raised, Violations):
+        report.user_properties.append(("violation", raised.violations[0].as_dict()))
+        raised = raised.__cause__
+    if isinstance(raised, Blocked):
+        report.user_properties.append(("blocked", raised.as_dict()))
     if call.when == "call":
         exchange_ids = item.stash.get(_EXCHANGES_KEY, [])
         report.user_properties.append(("exchanges", exchange_ids))
@@ -211,5 +228,4 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         judge,
         session.config.stash.get(_REPORTS_KEY, []),
         started=session.config.stash[_STARTED_KEY],
-        exit_status=int(exitstatus),
     )

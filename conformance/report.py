@@ -14,8 +14,9 @@ _ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-STATUS_ORDER = ("failed", "passed", "skipped", "not_covered", "not_applicable")
-STATUSES = ("passed", "failed", "skipped", "not_covered", "not_applicable")
+# Summary cards, most telling first; table columns in reading order.
+STATUS_ORDER = ("failed", "blocked", "error", "passed", "skipped", "not_covered", "not_applicable")
+STATUSES = ("passed", "failed", "blocked", "error", "skipped", "not_covered", "not_applicable")
 CLIP = 3000  # characters of a body shown in a transcript; results.json keeps all of it
 
 
@@ -40,7 +41,7 @@ def module_coverage(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
             rule["module"], {"module": rule["module"], "total": 0, **dict.fromkeys(STATUSES, 0)}
         )
         row["total"] += 1
-        row[rule["status"]] += 1
+        row[rule["status"]] = row.get(rule["status"], 0) + 1
     for row in table.values():
         row["applicable"] = row["total"] - row["not_applicable"]
         row["checked"] = row["passed"] + row["failed"]
@@ -59,6 +60,9 @@ def render_run(results: dict[str, Any], target: Path) -> None:
             coverage=results.get("coverage") or module_coverage(results["rules"]),
             rules=results["rules"],
             failures=[r for r in results["rules"] if r["status"] == "failed"],
+            blocked=[r for r in results["rules"] if r["status"] == "blocked"],
+            readings=[x for r in results["rules"] for x in r.get("readings", [])],
+            errors=[t for t in results["tests"] if t["outcome"] == "error"],
             tests=results["tests"],
             exchanges=exchanges,
             statuses=STATUS_ORDER,

@@ -1,10 +1,12 @@
 """A run's results: the versioned `results.json`, from which every report is rendered.
 
-Schema `plugfest-results/1`: `run` (target, role, versions, seed, timing), `summary`, `rules`
-(every catalogue rule with its status: passed, failed, skipped, not_covered, not_applicable),
+Schema `plugfest-results/2`: `run` (target, role, versions, seed, timing, `exit_status`),
+`summary`, `rules` (every catalogue rule with its status: passed, failed, blocked, error,
+skipped, not_covered, not_applicable; its violations with evidence, `blocked_by`, and the
+lenient `readings` the judge took of its deviations),
 `coverage` (per catalogue module: `total` rules, how many in each status, `applicable` to the
-target's role and `checked`), `tests` (outcome, rules, violation, exchange ids) and `exchanges`
-(redacted transcripts).
+target's role and `checked`), `tests` (outcome: passed, failed, blocked, skipped or error;
+rules, violation, blocked, exchange ids) and `exchanges` (redacted transcripts).
 """
 
 from __future__ import annotations
@@ -25,34 +27,57 @@ from conformance.report import STATUSES, module_coverage, render_index, render_r
 if TYPE_CHECKING:
     from conformance.session import Judge
 
-SCHEMA = "plugfest-results/1"
+SCHEMA = "plugfest-results/2"
 __all__ = ["SCHEMA", "STATUSES", "build_results", "write_run"]
 
 
 def _tests(reports: list[pytest.TestReport]) -> list[dict[str, Any]]:
-    """One entry per test: the worst phase decides (a failing setup is an error)."""
+    """One entry per test: the worst phase decides. Outcomes: `passed`, `failed` (it recorded
+    a failing violation), `blocked` (it could not go on; `blocked` says by what), `skipped`
+    (a reason such as a missing hook), `error` (the judge itself crashed: never the target's)."""
     by_id: dict[str, dict[str, Any]] = {}
     for report in reports:
         props: dict[str, Any] = dict(report.user_properties)
         entry = by_id.setdefault(
             report.nodeid,
             {"nodeid": report.nodeid, "outcome": "passed", "duration": 0.0, "rules": [],
-             "message": None, "violation": None, "exchanges": []},
+             "message": None, "violation": None, "blocked": None, "exchanges": []},
         )  # fmt: skip
         entry["duration"] += report.duration
         if props.get("rules"):
             entry["rules"] = str(props["rules"]).split(",")
         if props.get("exchanges"):
             entry["exchanges"] = props["exchanges"]
-        if report.skipped:
-            entry["outcome"] = "skipped"
+        if props.get("blocked"):
+            entry["blocked"] = props["blocked"]
+        if report.skipped and entry["outcome"] == "passed":
             longrepr = report.longrepr
-            entry["message"] = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+            message = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+            entry["outcome"] = "blocked" if props.get("blocked") else "skipped"
+            entry["message"] = message.removeprefix("Skipped: ")
         elif report.failed:
-            entry["outcome"] = "failed" if report.when == "call" else "error"
-            entry["message"] = report.longreprtext[-4000:]
             entry["violation"] = props.get("violation")
+            entry["outcome"] = "failed" if entry["violation"] else "error"
+            entry["message"] = report.longreprtext[-4000:]
     return list(by_id.values())
+
+
+def rule_status(
+    *, violated: bool, passed: bool, applicable: bool, blocked: bool, errored: bool, skipped: bool
+) -> str:
+    """A rule's status, from its evidence: a verdict (failed, passed) wins over why there is
+    none (blocked, error of the judge, skipped, not covered)."""
+    if violated:
+        return "failed"
+    if passed:
+        return "passed"
+    if not applicable:
+        return "not_applicable"  # before "skipped": its tests skip for the other role
+    if blocked:
+        return "blocked"
+    if errored:
+        return "error"
+    return "skipped" if skipped else "not_covered"
 
 
 def _rules(judge: Judge, tests: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -70,33 +95,39 @@ def _rules(judge: Judge, tests: list[dict[str, Any]]) -> list[dict[str, Any]]:
             {str(t["message"]) for t in tests_of_rule if t["outcome"] == "skipped"}
         )
         skip_reasons += found.skipped if found else []
-        # A test that crashed (an error, or a failure that is no Violation) proves nothing: the
-        # rules it declares count as failed, with the test named, never as unrun.
-        errored = [
-            t["nodeid"]
-            for t in tests_of_rule
-            if t["outcome"] == "error" or (t["outcome"] == "failed" and not t["violation"])
-        ]
-        if (found and found.violations) or errored:
-            status = "failed"
-        elif found and found.passes:
-            status = "passed"
-        elif judge.config.role not in rule.applies_to:
-            status = "not_applicable"  # before "skipped": its tests skip for the other role
-        elif skip_reasons:
-            status = "skipped"
-        else:
-            status = "not_covered"
+        blocked_by = [
+            {"test": t["nodeid"], **t["blocked"]} for t in tests_of_rule if t["blocked"]
+        ] + (found.blocked if found else [])
+        # A test that crashed proves nothing either way: the judge's error, never the target's.
+        errored = [t["nodeid"] for t in tests_of_rule if t["outcome"] == "error"]
+        status = rule_status(
+            violated=bool(violations),
+            passed=bool(found and found.passes),
+            applicable=judge.config.role in rule.applies_to,
+            blocked=bool(blocked_by),
+            errored=bool(errored),
+            skipped=bool(skip_reasons),
+        )
         rows.append({
             **rule.as_dict(),
             "status": status,
             "passes": found.passes if found else 0,
             "violations": [_redacted(judge, v.as_dict()) for v in violations],
+            "violation_count": found.violation_count if found else 0,
+            "readings": [r.as_dict() for r in found.readings] if found else [],
             "tests": sorted({t["nodeid"] for t in tests_of_rule} | (found.tests if found else set())),  # noqa: E501
             "skip_reasons": skip_reasons,
+            "blocked_by": blocked_by,
             "errors": errored,
         })  # fmt: skip
     return rows
+
+
+def exit_code(rules: list[dict[str, Any]], *, strict: bool) -> int:
+    """1 when a MUST rule failed (with --strict, a SHOULD rule too); 0 otherwise. Blocked,
+    skipped and the judge's own errors are no verdict on the target and never fail a run."""
+    levels = ("MUST", "SHOULD") if strict else ("MUST",)
+    return int(any(r["status"] == "failed" and r["level"] in levels for r in rules))
 
 
 def _redacted(judge: Judge, violation: dict[str, Any]) -> dict[str, Any]:
@@ -105,7 +136,7 @@ def _redacted(judge: Judge, violation: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_results(
-    judge: Judge, reports: list[pytest.TestReport], *, started: float, exit_status: int
+    judge: Judge, reports: list[pytest.TestReport], *, started: float
 ) -> dict[str, Any]:
     tests = _tests(reports)
     for test in tests:
@@ -118,6 +149,7 @@ def build_results(
         for level in ("MUST", "SHOULD")
     }
     summary["tests"] = dict(Counter(t["outcome"] for t in tests))
+    exit_status = exit_code(rules, strict=judge.config.strict)
     summary["verdict"] = "pass" if exit_status == 0 else "fail"
     config = judge.config
     return {
@@ -145,13 +177,11 @@ def build_results(
     }  # fmt: skip
 
 
-def write_run(
-    judge: Judge, reports: list[pytest.TestReport], *, started: float, exit_status: int
-) -> Path:
+def write_run(judge: Judge, reports: list[pytest.TestReport], *, started: float) -> Path:
     """results.json and index.html in reports/<run-id>/, then reports/index.html."""
     directory = judge.config.report_dir / judge.config.run_id
     directory.mkdir(parents=True, exist_ok=True)
-    results = build_results(judge, reports, started=started, exit_status=exit_status)
+    results = build_results(judge, reports, started=started)
     (directory / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
     render_run(results, directory / "index.html")
     render_index(judge.config.report_dir)

@@ -7,12 +7,15 @@ import shlex
 import subprocess
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
+from conformance.checks.objects import single_object
 from conformance.checks.transport import check_exchange
 from conformance.client import JudgeClient, Recorder, Reply
 from conformance.config import JudgeConfig
 from conformance.counterpart import Counterpart
-from conformance.verdicts import Ledger
+from conformance.exchange import Exchange
+from conformance.verdicts import Blocked, Ledger, NoAnswer
 from specs.catalogue import default_catalogue
 
 ACT_TIMEOUT_SECONDS = 60
@@ -27,6 +30,17 @@ class ActFailed(RuntimeError):
     """The act hook failed: the target did not act (a test that needs it errors)."""
 
 
+# §2.3.1: the interface each role typically implements.
+TYPICAL = {
+    "cpo": {"locations": "SENDER", "sessions": "SENDER", "cdrs": "SENDER", "tariffs": "SENDER",
+            "tokens": "RECEIVER", "commands": "RECEIVER", "chargingprofiles": "RECEIVER",
+            "hubclientinfo": "RECEIVER"},
+    "emsp": {"locations": "RECEIVER", "sessions": "RECEIVER", "cdrs": "RECEIVER",
+             "tariffs": "RECEIVER", "tokens": "SENDER", "commands": "SENDER",
+             "chargingprofiles": "SENDER", "hubclientinfo": "RECEIVER"},
+}  # fmt: skip
+
+
 @dataclass
 class Registration:
     """Our standing registration with the target (token C and its endpoints)."""
@@ -36,12 +50,26 @@ class Registration:
     handle: str | None = None
     credentials: dict[str, Any] = field(default_factory=dict, repr=False)
     token_b: str = field(default="", repr=False)
+    ledger: Ledger | None = field(default=None, repr=False, compare=False)
+    target_role: str = "cpo"
 
     def endpoint(self, module: str, role: str | None = None) -> str | None:
+        """The URL of `module` in `role`. Lenient reading: where the target's role typically
+        implements `role` (§2.3.1) but its details publish the module only in the other role
+        (swapped roles, VER-006), that URL is used anyway, and said so."""
         for entry in self.endpoints:
             if entry.get("identifier") == module and (role is None or entry.get("role") == role):
                 return entry.get("url")
-        return None
+        other = next((e for e in self.endpoints if e.get("identifier") == module), None)
+        if other is None or TYPICAL[self.target_role].get(module) != role:
+            return None
+        if self.ledger is not None:
+            self.ledger.reading(
+                "VER-006",
+                f"{module} is published as {other.get('role')}, not {role}: its URL is used as "
+                f"the {role} interface",
+            )
+        return other.get("url")
 
 
 class Judge:
@@ -61,11 +89,16 @@ class Judge:
         self.client = JudgeClient(
             self.recorder,
             lambda exchange, body, module: check_exchange(self.ledger, exchange, body, module),
+            timeout=config.max_wait,
             routing=routing,
         )
         self._counterpart: Counterpart | None = None
         self.registration: Registration | None = None
         self.details: Reply | None = None
+        self._endpoints: list[dict[str, str]] | None = None
+        # Set once the target refused the minimal Credentials and took the complete ones
+        # (CRED-019): every later credentials call sends the complete ones.
+        self.complete_credentials = False
         self.seed: str | None = None
 
     def counterpart_url(self) -> str | None:
@@ -97,27 +130,78 @@ class Judge:
         return self.client.request("GET", url, module=module, token=token, **kwargs)
 
     def discover(self, token: str) -> dict[str, str]:
-        """Versions, then 2.2.1 details: {module/ROLE: url} (raises if the target lacks them)."""
+        """Versions, then the 2.2.1 details: {module/ROLE: url}, read as leniently as lets the
+        run go on (each reading said under the rule of its deviation); `Blocked` when there is
+        nothing to go on with."""
         versions = self.get(self.config.versions_url, "versions", token)
-        entries = versions.data if isinstance(versions.data, list) else []
-        url = next((v.get("url") for v in entries if isinstance(v, dict)
-                    and v.get("version") == "2.2.1"), None)  # fmt: skip
-        if not isinstance(url, str):
-            raise RuntimeError(f"the target offers no OCPI 2.2.1 at {self.config.versions_url}")
+        if versions.status is None:
+            raise NoAnswer(versions.exchange)
+        url = self._version_url(versions)
         self.details = self.get(url, "versions", token)
-        endpoints = (self.details.data or {}).get("endpoints", [])
-        return {f"{e.get('identifier')}/{e.get('role')}": e.get("url") for e in endpoints}
+        if self.details.status is None:
+            raise NoAnswer(self.details.exchange)
+        details = single_object(self.ledger, "VER-002", self.details)
+        if details is None:
+            raise Blocked("the 2.2.1 version details hold no object to read", self.details.exchange)
+        self._endpoints = self._read_endpoints(details, self.details.exchange)
+        return {f"{e['identifier']}/{e['role']}": e["url"] for e in self._endpoints}
+
+    def _version_url(self, versions: Reply) -> str:
+        """The 2.2.1 entry's URL. Lenient readings: a single Version object for the list (VER-001),
+        a relative URL resolved against the versions URL (VER-002)."""
+        entries = versions.data
+        if isinstance(entries, dict):
+            self.ledger.reading(
+                "VER-001", "the versions data was one Version object; read as a list of one",
+                versions.exchange,
+            )  # fmt: skip
+            entries = [entries]
+        found = [v for v in entries if isinstance(v, dict)] if isinstance(entries, list) else []
+        url = next((v.get("url") for v in found if v.get("version") == "2.2.1"), None)
+        if not isinstance(url, str) or not url:
+            raise Blocked(
+                f"the versions list at {self.config.versions_url} offers no 2.2.1",
+                versions.exchange,
+            )
+        return self._absolute(url, versions.exchange, "VER-002")
+
+    def _absolute(self, url: str, exchange: Exchange, rule: str) -> str:
+        if urlsplit(url).scheme in ("http", "https"):
+            return url
+        resolved = urljoin(exchange.url, url)
+        self.ledger.reading(rule, f"relative URL {url!r} resolved to {resolved}", exchange)
+        return resolved
+
+    def _read_endpoints(self, details: dict[str, Any], exchange: Exchange) -> list[dict[str, str]]:
+        """The details' endpoints, each with identifier, role and an absolute URL. Lenient
+        reading: no credentials endpoint listed (VER-003): the conventional one, the details
+        URL + `/credentials`, is tried in its place."""
+        endpoints = []
+        for entry in details.get("endpoints") or []:
+            if isinstance(entry, dict) and isinstance(entry.get("url"), str):
+                endpoints.append({
+                    "identifier": str(entry.get("identifier")),
+                    "role": str(entry.get("role")),
+                    "url": self._absolute(entry["url"], exchange, "VER-002"),
+                })  # fmt: skip
+        if not any(e["identifier"] == "credentials" for e in endpoints):
+            guessed = exchange.url.split("?")[0].rstrip("/") + "/credentials"
+            self.ledger.reading(
+                "VER-003",
+                f"the version details list no credentials endpoint; {guessed} is tried instead",
+                exchange,
+            )
+            endpoints.append({"identifier": "credentials", "role": "RECEIVER", "url": guessed})
+        return endpoints
 
     def details_endpoints(self) -> list[dict[str, str]]:
-        data = self.details.data if self.details else None
-        endpoints = data.get("endpoints") if isinstance(data, dict) else None
-        return [e for e in endpoints or [] if isinstance(e, dict)]
+        """The discovered endpoints (discovering them with the run's token if not done yet)."""
+        if self._endpoints is None:
+            self.discover(self.config.token)
+        return list(self._endpoints or [])
 
     def credentials_url(self) -> str:
-        for entry in self.details_endpoints():
-            if entry.get("identifier") == "credentials":
-                return str(entry.get("url"))
-        raise RuntimeError("the target's version details list no credentials endpoint")
+        return next(e["url"] for e in self.details_endpoints() if e["identifier"] == "credentials")
 
     def mint(self, ttl_seconds: int = 600) -> str | None:
         """A fresh TOKEN_A from the target's hook, or None when no hook was given."""
@@ -166,7 +250,8 @@ class Judge:
 
     def send_credentials(self, method: str, token: str, token_b: str | None = None) -> Reply:
         """POST or PUT our Credentials (with `token_b`) to the target, or DELETE them."""
-        body = self.counterpart.credentials(token_b) if token_b else None
+        complete = self.complete_credentials
+        body = self.counterpart.credentials(token_b, complete=complete) if token_b else None
         return self.client.request(
             method, self.credentials_url(), module="credentials", token=token, json=body
         )
@@ -179,11 +264,62 @@ class Judge:
         if not isinstance(data.get("token"), str):
             return None
         token_c = self.recorder.secret(data["token"], f"token C#{handle[:8]}")
-        self.counterpart.activate(handle, token_c, list(data.get("roles") or []))
-        return Registration(token_c, self.details_endpoints(), handle, data, token_b)
+        roles = [r for r in data.get("roles") or [] if isinstance(r, dict)]
+        try:
+            self.counterpart.activate(
+                handle, token_c, roles, (self.config.versions_url, self.details_endpoints())
+            )
+        except Exception as exc:  # our own party refused what the target answered
+            raise Blocked(
+                f"the judge's counterpart could not take the registration: {exc}", reply.exchange
+            ) from exc
+        return Registration(
+            token_c,
+            self.details_endpoints(),
+            handle,
+            data,
+            token_b,
+            ledger=self.ledger,
+            target_role=self.config.role,
+        )
 
     def register(self, token_a: str) -> tuple[Reply, Registration | None]:
-        """The handshake as the client (§7.1.1) with our counterpart's versions and token B."""
+        """The handshake as the client (§7.1.1) with our counterpart's versions and token B,
+        first with the minimal valid Credentials. Lenient reading: refused (not for the token,
+        not for a 3xxx reason), it is retried with every optional field present; accepted then,
+        the refusal is CRED-019's violation and the run goes on registered."""
         handle, token_b = self.token_b()
         reply = self.send_credentials("POST", token_a, token_b)
-        return reply, self.accept(reply, handle, token_b)
+        registration = self.accept(reply, handle, token_b)
+        code = reply.ocpi_status
+        if (
+            registration is not None
+            or reply.status in (None, 401)
+            or (isinstance(code, int) and 3000 <= code < 4000)
+        ):
+            if registration is not None:
+                self.ledger.passed("CRED-019")
+            return reply, registration
+        complete = self.counterpart.credentials(token_b, complete=True)
+        retry = self.client.request(
+            "POST", self.credentials_url(), module="credentials", token=token_a, json=complete
+        )
+        registration = self.accept(retry, handle, token_b)
+        if registration is None:
+            return reply, None  # refused either way: not about optional fields
+        self.ledger.check(
+            "CRED-019",
+            False,
+            expected="the minimal spec-valid Credentials accepted (optional fields absent)",
+            actual=f"refused with HTTP {reply.status}, OCPI {code}; accepted with every "
+            "optional field present",
+            exchange=reply.exchange,
+        )
+        self.ledger.reading(
+            "CRED-019",
+            "registered with every optional Credentials field present; later credentials "
+            "calls send them too",
+            retry.exchange,
+        )
+        self.complete_credentials = True
+        return retry, registration

@@ -1,8 +1,11 @@
-"""Verdicts: typed violations, and the ledger that joins every check with the rule catalogue.
+"""Verdicts: violations with their evidence, what blocked a test, and the ledger of every check.
 
-A check is a small function over an exchange; it either records a pass for its rule or raises a
-`Violation` carrying the rule ID, what was expected, what came back, and the exchange. SHOULD
-rules are graded separately: outside strict mode their violations are recorded, not raised.
+A check is a small function over an exchange; it records a pass for its rule or a `Violation`
+(rule, expected, actual, the exchange) and returns, so the test goes on: a cross-cutting
+deviation never ends the tests it touches. A test stops only when it has nothing usable to go
+on with: it raises `Blocked`, naming what blocked it, and the rules it could not reach are
+reported `blocked`, never `failed`. Where the judge takes a lenient reading of a deviation to go
+on, it says so with `Ledger.reading`, and the report shows which reading it took.
 """
 
 from __future__ import annotations
@@ -12,8 +15,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from _pytest.outcomes import Skipped
+
 from conformance.exchange import Exchange
 from specs.catalogue import Catalogue, Rule
+
+KEPT_VIOLATIONS = 25  # per rule; the rest are counted (a Hypothesis run can repeat one often)
 
 
 class Violation(AssertionError):
@@ -29,6 +36,7 @@ class Violation(AssertionError):
         self.expected = expected
         self.actual = actual
         self.exchange = exchange
+        self.test: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -38,15 +46,55 @@ class Violation(AssertionError):
             "actual": self.actual,
             "exchange": self.exchange.id if self.exchange else None,
             "curl": self.exchange.curl() if self.exchange else None,
+            "test": self.test,
         }
+
+
+class Blocked(Skipped):
+    """A test cannot go on: nothing usable to continue with. Its rules without a verdict are
+    reported `blocked` with this reason (and the exchange that showed it), never `failed`.
+    A pytest skip underneath, so that a blocked session fixture blocks every test using it."""
+
+    def __init__(self, reason: str, exchange: Exchange | None = None) -> None:
+        super().__init__(f"blocked: {reason}")
+        self.reason = reason
+        self.exchange = exchange
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"reason": self.reason, "exchange": self.exchange.id if self.exchange else None}
+
+
+class NoAnswer(Blocked):
+    """The target gave no HTTP answer (refused, reset, timed out): nothing to judge."""
+
+    def __init__(self, exchange: Exchange) -> None:
+        super().__init__(
+            f"{exchange.method} {exchange.url} got no HTTP answer ({exchange.error})", exchange
+        )
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A lenient reading the judge took of a deviation, to go on (§ and rule of the deviation)."""
+
+    rule: str
+    text: str
+    exchange: int | None
+    test: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "text": self.text, "exchange": self.exchange, "test": self.test}
 
 
 @dataclass
 class RuleEvidence:
     passes: int = 0
     violations: list[Violation] = field(default_factory=list)
+    violation_count: int = 0
     tests: set[str] = field(default_factory=set)
     skipped: list[str] = field(default_factory=list)
+    readings: list[Reading] = field(default_factory=list)
+    blocked: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Ledger:
@@ -57,6 +105,7 @@ class Ledger:
         self.strict = strict
         self._lock = threading.Lock()
         self._evidence: dict[str, RuleEvidence] = defaultdict(RuleEvidence)
+        self._failing: dict[str | None, list[Violation]] = defaultdict(list)
         self.current_test: str | None = None
 
     def rule(self, rule_id: str) -> Rule:
@@ -71,19 +120,46 @@ class Ledger:
                 evidence.tests.add(self.current_test)
 
     def failed(self, violation: Violation) -> None:
-        """Record; raise unless the rule is a SHOULD outside strict mode."""
+        """Record a violation; the test goes on (it fails at its end, see `failing`)."""
+        violation.test = self.current_test
         with self._lock:
             evidence = self._evidence[violation.rule.id]
-            evidence.violations.append(violation)
+            evidence.violation_count += 1
+            if len(evidence.violations) < KEPT_VIOLATIONS:
+                evidence.violations.append(violation)
             if self.current_test:
                 evidence.tests.add(self.current_test)
-        if violation.rule.level == "MUST" or self.strict:
-            raise violation
+            if violation.rule.level == "MUST" or self.strict:
+                self._failing[self.current_test].append(violation)
+
+    def failing(self, test: str | None) -> list[Violation]:
+        """The violations recorded during `test` that fail it: MUST rules, SHOULD in strict."""
+        with self._lock:
+            return list(self._failing.get(test, []))
 
     def skipped(self, rule_id: str, reason: str) -> None:
         self.rule(rule_id)
         with self._lock:
             self._evidence[rule_id].skipped.append(reason)
+
+    def blocked(self, rule_id: str, reason: str, exchange: Exchange | None = None) -> None:
+        """`rule_id` could not be judged here (the test went on with its other rules)."""
+        self.rule(rule_id)
+        with self._lock:
+            blocked = self._evidence[rule_id].blocked
+            if all(b["reason"] != reason for b in blocked):  # said once per reason
+                blocked.append({"reason": reason, "exchange": exchange.id if exchange else None,
+                                "test": self.current_test})  # fmt: skip
+
+    def reading(self, rule_id: str, text: str, exchange: Exchange | None = None) -> None:
+        """The judge read a deviation of `rule_id` leniently, to go on; said once per text."""
+        self.rule(rule_id)
+        with self._lock:
+            readings = self._evidence[rule_id].readings
+            if all(r.text != text for r in readings):
+                readings.append(
+                    Reading(rule_id, text, exchange.id if exchange else None, self.current_test)
+                )
 
     def check(
         self,
@@ -94,7 +170,7 @@ class Ledger:
         actual: Any,
         exchange: Exchange | None = None,
     ) -> bool:
-        """The one primitive: record a pass, or a violation (raised for MUST / strict)."""
+        """The one primitive: record a pass or a violation, and say which it was."""
         if ok:
             self.passed(rule_id)
             return True
@@ -104,3 +180,14 @@ class Ledger:
     def evidence(self) -> dict[str, RuleEvidence]:
         with self._lock:
             return dict(self._evidence)
+
+
+class Violations(AssertionError):
+    """Raised at the end of a test that recorded failing violations: its pytest outcome."""
+
+    def __init__(self, violations: list[Violation]) -> None:
+        lines = [str(v) for v in violations[:10]]
+        if len(violations) > 10:
+            lines.append(f"... and {len(violations) - 10} more")
+        super().__init__("\n".join(lines))
+        self.violations = violations

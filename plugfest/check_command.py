@@ -1,7 +1,8 @@
 """`plugfest check`: judge a party by URL and write its reports; `plugfest report`: re-render.
 
-Runs the conformance suites (a pytest plugin) in-process with a rich progress display. The exit
-code is 0 only when every MUST rule that ran passed (and, with --strict, every SHOULD rule).
+Runs the conformance suites (a pytest plugin) in-process with a rich progress display. Exit
+codes: 1 when a MUST rule failed (with --strict, a SHOULD rule too), 2 for a usage error (among
+them a target that cannot be reached at all: one line says what failed), 0 otherwise.
 """
 
 from __future__ import annotations
@@ -19,8 +20,12 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from conformance.config import DEFAULT_MAX_WAIT
+from conformance.preflight import unreachable
+from conformance.report import STATUSES
+
 console = Console()
-STATUSES = ("passed", "failed", "skipped", "not_covered", "not_applicable")
+USAGE_ERROR = 2
 
 
 class _ProgressPlugin:
@@ -58,7 +63,12 @@ def run_check(
     counterpart_port: int | None,
     hypothesis_profile: str,
     act_command: str | None = None,
+    max_wait: float = DEFAULT_MAX_WAIT,
 ) -> int:
+    problem = unreachable(versions_url, token, timeout=max_wait)
+    if problem:
+        console.print(f"[red]plugfest check: {problem}[/red]", soft_wrap=True)
+        return USAGE_ERROR
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + f"-{role}-{uuid.uuid4().hex[:6]}"
     run_dir = report_dir / run_id
     suites = Path(str(files("conformance").joinpath("suites")))
@@ -77,6 +87,7 @@ def run_check(
         f"--ocpi-report-dir={report_dir}",
         f"--ocpi-run-id={run_id}",
         f"--ocpi-counterpart-host={counterpart_host}",
+        f"--ocpi-max-wait={max_wait}",
         f"--junitxml={run_dir / 'junit.xml'}",
         f"--html={run_dir / 'pytest.html'}",
         "--self-contained-html",
@@ -100,9 +111,10 @@ def run_check(
     results_path = run_dir / "results.json"
     if not results_path.exists():
         console.print(f"[red]no results were written (pytest exit code {int(code)})[/red]")
-        return 2
-    print_summary(json.loads(results_path.read_text(encoding="utf-8")), run_dir)
-    return 0 if int(code) == 0 else 1
+        return USAGE_ERROR
+    results = json.loads(results_path.read_text(encoding="utf-8"))
+    print_summary(results, run_dir)
+    return int(results["run"]["exit_status"])
 
 
 def print_summary(results: dict[str, Any], run_dir: Path) -> None:
@@ -117,6 +129,19 @@ def print_summary(results: dict[str, Any], run_dir: Path) -> None:
     for rule in results["rules"]:
         if rule["status"] == "failed":
             console.print(f"[red]FAILED[/red] {rule['id']} ({rule['level']}) {rule['title']}")
+    for rule in results["rules"]:
+        if rule["status"] == "blocked":
+            reasons = sorted({b["reason"] for b in rule["blocked_by"]})
+            console.print(
+                f"[dark_orange]BLOCKED[/dark_orange] {rule['id']} ({rule['level']}) by: "
+                f"{reasons[0][:160]}" + (f" (+{len(reasons) - 1} more)" if len(reasons) > 1 else "")
+            )
+    errors = [t["nodeid"].split("::")[-1] for t in results["tests"] if t["outcome"] == "error"]
+    if errors:
+        console.print(
+            f"[magenta]The judge itself crashed in {len(errors)} test(s)[/magenta] (not counted "
+            f"against the target; see the report): {', '.join(errors[:5])}"
+        )
     verdict = summary["verdict"].upper()
     colour = "green" if verdict == "PASS" else "red"
     console.print(f"[{colour}]{verdict}[/{colour}]  report: {run_dir / 'index.html'}")

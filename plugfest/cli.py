@@ -85,8 +85,16 @@ def check(
     hypothesis_profile: Annotated[
         str, typer.Option("--hypothesis-profile", help="dev, ci or thorough.")
     ] = "dev",
+    max_wait: Annotated[
+        float,
+        typer.Option(
+            "--max-wait",
+            help="Seconds: the longest the judge waits for one answer, callback or push.",
+        ),
+    ] = 30.0,
 ) -> None:
-    """Judge an OCPI 2.2.1 party by URL; exit 0 only when every MUST rule that ran passed."""
+    """Judge an OCPI 2.2.1 party by URL. Exit 1 when a MUST rule failed, 2 on a usage error
+    (a target that cannot be reached), 0 otherwise."""
     from plugfest.check_command import run_check
 
     if role not in ("cpo", "emsp"):
@@ -99,7 +107,7 @@ def check(
             strict=strict, only=only or [], token_kind=token_kind,
             mint_token_command=mint_token_command, counterpart_url=counterpart_url,
             counterpart_host=counterpart_host, counterpart_port=counterpart_port,
-            hypothesis_profile=hypothesis_profile, act_command=act_command,
+            hypothesis_profile=hypothesis_profile, act_command=act_command, max_wait=max_wait,
         )
     )  # fmt: skip
 

@@ -98,11 +98,15 @@ def _give_tokens(party: Party, count: int = 12) -> None:
 
 
 @contextmanager
-def serve(role: str, workdir: Path, seed: bool) -> Iterator[Party]:
+def serve(role: str, workdir: Path, seed: bool, faults: tuple[str, ...] = ()) -> Iterator[Party]:
+    """Our party of `role` as its own process on a free port, data under `workdir`; `faults`
+    are planted (simulator/platform/planted.py; the self-test's combinations)."""
     port, admin = free_port(), secrets.token_urlsafe(24)
     data = workdir / role
     data.mkdir(parents=True)
     env = _environment(role, data, port, admin)
+    if faults:
+        env[("EMSP_" if role == "emsp" else "") + "PLUGFEST_FAULTS"] = ",".join(faults)
     if seed:
         seed_command = ["plugfest", "db", "seed", "--locations", str(SEED_LOCATIONS)]
         subprocess.run(  # noqa: S603 - our own CLI

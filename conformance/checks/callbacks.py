@@ -53,17 +53,17 @@ def judge_callback(
     """`arrived_rule`: a callback came (or the announced timeout passed without one: a
     violation); `timely_rule`: it came within the announced timeout; `schema_rule`: its body is
     a valid `schema`. Returns the body, or None when no verdict was possible: the judge stopped
-    waiting before the target's own timeout had passed (recorded as skipped)."""
+    waiting before the target's own timeout had passed (--max-wait; recorded as blocked)."""
     if awaited.exchange is None:
         owed_by = awaited.owed_by
         if owed_by is not None and awaited.waited < owed_by:
             reason = (
-                f"no {schema} within the {awaited.waited:.0f} s the judge waits; the target "
-                f"announced a timeout of {awaited.timeout} s"
+                f"timeout: no {schema} within the {awaited.waited:.0f} s the judge waits "
+                f"(--max-wait); the target announced a timeout of {awaited.timeout} s"
             )
-            ledger.skipped(arrived_rule, reason)
+            ledger.blocked(arrived_rule, reason, request)
             if timely_rule:
-                ledger.skipped(timely_rule, reason)
+                ledger.blocked(timely_rule, reason, request)
             return None
         announced = "no timeout" if awaited.timeout is None else f"{awaited.timeout} s"
         ledger.check(

@@ -8,6 +8,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
+from conformance.checks.compare import same
 from conformance.checks.objects import check_object
 from conformance.exchange import Exchange
 from conformance.verdicts import Ledger
@@ -169,7 +170,8 @@ def replay(pushes: list[Push]) -> dict[Address, dict[str, Any] | None]:
 
 def differences(pushed: Any, served: Any, where: str = "") -> list[str]:
     """Where the served object differs from the pushed one, on the fields pushed. Lists of EVSEs
-    and Connectors are matched by uid and id; any other value must be equal."""
+    and Connectors are matched by uid and id; any other value must mean the same (compare.py:
+    instants, CiStrings, numbers)."""
     if isinstance(pushed, dict) and isinstance(served, dict):
         found: list[str] = []
         for name, value in pushed.items():
@@ -189,6 +191,6 @@ def differences(pushed: Any, served: Any, where: str = "") -> list[str]:
             else:
                 found += differences(value, served[name], here)
         return found
-    if pushed != served:
+    if not same(pushed, served, where.rsplit(".", 1)[-1] or None):
         return [f"{where}: pushed {pushed!r}, served {served!r}"]
     return []

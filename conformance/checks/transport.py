@@ -24,7 +24,12 @@ def check_envelope(ledger: Ledger, exchange: Exchange, body: Any) -> None:
     """TRANS-012/013/015/039/040: the envelope, on success and error responses alike.
     `body` is the response as parsed (not the redacted record), NOT_JSON if it did not parse."""
     rule = "TRANS-013" if (exchange.status or 0) >= 400 else "TRANS-012"
-    problems = contract.errors(body, "ResponseFormat") if isinstance(body, dict) else []
+    # A timestamp present but in the wrong form is TRANS-039/040's, below, not the envelope's.
+    problems = [
+        problem
+        for problem in (contract.errors(body, "ResponseFormat") if isinstance(body, dict) else [])
+        if not (problem.startswith("$.timestamp:") and isinstance(body.get("timestamp"), str))
+    ]
     status = body.get("status_code") if isinstance(body, dict) else None
     four_digits = (
         isinstance(status, int) and not isinstance(status, bool) and 1000 <= status <= 4999
@@ -39,7 +44,9 @@ def check_envelope(ledger: Ledger, exchange: Exchange, body: Any) -> None:
     )
     if not isinstance(body, dict):
         return
-    if four_digits:
+    if not four_digits:
+        ledger.blocked("TRANS-015", "no numeric status_code to judge (see TRANS-012/013)", exchange)
+    else:
         assert isinstance(status, int)
         ledger.check(
             "TRANS-015",
@@ -48,22 +55,31 @@ def check_envelope(ledger: Ledger, exchange: Exchange, body: Any) -> None:
             actual=status,
             exchange=exchange,
         )
+    if isinstance(status, str) and status.strip().isdigit():
+        ledger.reading(
+            rule, f"status_code {status!r} (a string) read as the number {int(status)}", exchange
+        )
     timestamp = body.get("timestamp")
-    if isinstance(timestamp, str):
-        ledger.check(
+    if not isinstance(timestamp, str):
+        for rule_id in ("TRANS-039", "TRANS-040"):
+            ledger.blocked(rule_id, "no timestamp to judge (see TRANS-012/013)", exchange)
+    else:
+        in_form = ledger.check(
             "TRANS-039",
             not contract.errors(timestamp, "DateTime"),
             expected="an RFC 3339 UTC DateTime in one of the §16.2 forms",
             actual=timestamp,
             exchange=exchange,
         )
-        ledger.check(
-            "TRANS-040",
-            bool(_Z_FORM.fullmatch(timestamp)),
-            expected="a DateTime with the Z designator",
-            actual=timestamp,
-            exchange=exchange,
-        )
+        # Only a §16.2 form can lack the Z; an offset is TRANS-039's deviation alone.
+        if in_form:
+            ledger.check(
+                "TRANS-040",
+                bool(_Z_FORM.fullmatch(timestamp)),
+                expected="a DateTime with the Z designator",
+                actual=timestamp,
+                exchange=exchange,
+            )
 
 
 def check_headers(ledger: Ledger, exchange: Exchange, module: str) -> None:

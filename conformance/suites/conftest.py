@@ -9,7 +9,8 @@ import pytest
 from conformance.checks.objects import check_object
 from conformance.client import Reply
 from conformance.exchange import Exchange
-from conformance.session import Judge, Registration
+from conformance.session import TYPICAL, Judge, Registration
+from conformance.verdicts import Blocked
 
 if TYPE_CHECKING:
     from conformance.suites.charging import CpoTarget
@@ -33,13 +34,14 @@ def cpo_target(judge: Judge) -> CpoTarget:
 
 
 @pytest.fixture(scope="session")
-def functional_probes(endpoints: dict[str, str]) -> list[tuple[str, str, str, Any]]:
+def functional_probes(judge: Judge, endpoints: dict[str, str]) -> list[tuple[str, str, str, Any]]:
     """(module, method, url, body): one harmless request per functional interface published,
     addressed to a route that exists, so that only authentication can refuse it."""
     probes = []
+    typical = TYPICAL[judge.config.role]
     for key, url in endpoints.items():
         module, role = key.split("/")
-        probe = PROBES.get((module, role))
+        probe = PROBES.get((module, typical.get(module, role)))  # swapped roles read leniently
         if probe is not None:
             method, suffix, body = probe
             probes.append((module, method, url.rstrip("/") + suffix, body))
@@ -83,9 +85,24 @@ def fresh_token(judge: Judge, ttl_seconds: int = 600) -> str:
 
 
 def registered(judge: Judge) -> Registration:
+    """Our registration; without one the test is blocked (the registration test says why)."""
     if judge.registration is None:
-        pytest.skip("not registered with the target (the registration test did not succeed)")
+        raise Blocked("not registered with the target (see test_register_with_token_a)")
     return judge.registration
+
+
+def interface(judge: Judge, module: str, role: str, target: str | None) -> tuple[str, str]:
+    """(url, token C) of the target's `module` interface in `role`, for a suite that judges a
+    `target` party (None: either). The suite is skipped for the other party, or when the
+    target publishes no such interface (swapped roles are read leniently, Registration)."""
+    if target is not None and judge.config.role != target:
+        pytest.skip(f"judges a {target.upper()}'s {module} {role}: the target is a "
+                    f"{judge.config.role.upper()}")  # fmt: skip
+    registration = registered(judge)
+    url = registration.endpoint(module, role)
+    if not url:
+        pytest.skip(f"the target publishes no {module} {role} interface")
+    return url.rstrip("/"), registration.token
 
 
 def credentials_of(reply: Any) -> dict[str, Any]:

@@ -8,23 +8,20 @@ and `last_updated` are then overwritten so that the object can be PUT, read back
 from __future__ import annotations
 
 import copy
-import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any, ClassVar
 
-import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
+from conformance.checks.objects import refused
 from conformance.client import Reply
 from conformance.session import Judge
-from conformance.suites.conftest import registered
+from conformance.suites.conftest import interface
 from specs import contract
-
-_DATETIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z?$")
 
 
 @cache
@@ -94,51 +91,6 @@ def addressable_connector(value: dict[str, Any], connector_id: str) -> dict[str,
     return connector
 
 
-def _instant(text: str) -> datetime:
-    text = text.rstrip("Z")
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-def normalised(value: Any) -> Any:
-    """`value` with DateTimes as instants, numbers as floats and CiStrings left as they are,
-    so that a target that re-serialises what it stored still compares equal."""
-    if isinstance(value, dict):
-        return {k: normalised(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [normalised(v) for v in value]
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str) and _DATETIME.match(value):
-        try:
-            return _instant(value)
-        except ValueError:
-            return value
-    return value
-
-
-def differences(sent: Any, got: Any, path: str = "") -> list[str]:
-    """Where `got` differs from `sent` (after normalisation), as short paths."""
-    a, b = normalised(sent), normalised(got)
-    out: list[str] = []
-    _diff(a, b, path or "$", out)
-    return out
-
-
-def _diff(a: Any, b: Any, path: str, out: list[str]) -> None:
-    if len(out) >= 5:
-        return
-    if isinstance(a, dict) and isinstance(b, dict):
-        for key in sorted(set(a) | set(b)):
-            _diff(a.get(key), b.get(key), f"{path}.{key}", out)
-    elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-        for n, (x, y) in enumerate(zip(a, b, strict=True)):
-            _diff(x, y, f"{path}[{n}]", out)
-    elif a != b:
-        out.append(f"{path}: sent {str(a)[:60]!r}, got {str(b)[:60]!r}")
-
-
 # --- the judge's side ---------------------------------------------------------------------------
 
 
@@ -154,11 +106,6 @@ def stored(reply: Any) -> bool:
     """Whether a GET found something (HTTP 200, 1xxx and data)."""
     code = reply.ocpi_status
     return bool(reply.status == 200 and isinstance(code, int) and code < 2000 and reply.data)
-
-
-def refused(reply: Any) -> bool:
-    """An answer that refuses a push: HTTP 404, or OCPI 2001 (any HTTP status)."""
-    return bool(reply.status == 404 or reply.ocpi_status == 2001)
 
 
 def ok(reply: Any) -> bool:
@@ -183,11 +130,8 @@ class ReceiverUnderTest:
     module: ClassVar[str]
 
     def __init__(self, judge: Judge) -> None:
-        registration = registered(judge)
-        url = registration.endpoint(self.module, "RECEIVER")
-        if not url:
-            pytest.skip(f"the target publishes no {self.module} RECEIVER endpoint")
-        self.judge, self.token, self.url = judge, registration.token, url.rstrip("/")
+        url, token = interface(judge, self.module, "RECEIVER", "emsp")
+        self.judge, self.token, self.url = judge, token, url
         self.party = our_party(judge)
 
     def at(self, *parts: str, cc: str | None = None, pid: str | None = None) -> str:
@@ -212,7 +156,7 @@ class ReceiverUnderTest:
             reply = self.send("PUT", url, sent)
             self.judge.ledger.check(
                 rule,
-                refused(reply),
+                refused(self.judge.ledger, rule, reply),
                 expected="OCPI 2001 or HTTP 404 for a PUT whose URL and body parties differ",
                 actual=f"HTTP {reply.status}, OCPI {reply.ocpi_status}",
                 exchange=reply.exchange,

@@ -70,6 +70,19 @@ def test_malformed_authorization_headers_are_refused(judge: Judge, header: str) 
     check_status(judge.ledger, "SEC-006", reply.exchange, http=401)
 
 
+@pytest.mark.rule("SEC-006")
+def test_the_scheme_word_is_checked(judge: Judge) -> None:
+    """§4.1.2: the header is `Token <base64>`; the run's own (valid) token under another scheme
+    word is a malformed header, refused like any other (Versions only: nothing is spent)."""
+    encoded = token_header(judge.config.token).removeprefix("Token ")
+    for scheme in ("Bearer", "Basic"):  # not "token": schemes are case-insensitive (RFC 9110)
+        reply = judge.client.request(
+            "GET", judge.config.versions_url, module="versions",
+            authorization=f"{scheme} {encoded}",
+        )  # fmt: skip
+        check_status(judge.ledger, "SEC-006", reply.exchange, http=401)
+
+
 @pytest.mark.rule("TRANS-004")
 def test_base64_token_authenticates(judge: Judge) -> None:
     reply = judge.get(judge.config.versions_url, "versions", judge.config.token)

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from conformance.checks.callbacks import Awaited, judge_callback, request_json
-from conformance.checks.objects import check_object
+from conformance.checks.objects import check_object, refused
 from conformance.session import Judge
 from conformance.suites.charging import (
     SESSION_WAIT_SECONDS,
@@ -29,6 +29,7 @@ from conformance.suites.charging import (
     check_answer,
     ocpi_now,
 )
+from conformance.verdicts import Blocked
 
 PURPOSE = "commands"
 #: How long a CDR may take to be served or pushed once its Session was stopped.
@@ -48,9 +49,10 @@ def check_result(judge: Judge, sent: Sent, awaited: Awaited) -> dict[str, Any]:
         schema_rule="CMD-015", schema="CommandResult", request=sent.reply.exchange,
     )  # fmt: skip
     if awaited.exchange is None:
-        pytest.skip(
-            f"no verdict on the {sent.what} CommandResult: the judge waits at most "
-            f"{awaited.waited:.0f} s, the target announced {awaited.timeout} s"
+        raise Blocked(
+            f"no {sent.what} CommandResult arrived to judge within {awaited.waited:.0f} s "
+            f"(the target announced {awaited.timeout} s; see CMD-003)",
+            sent.reply.exchange,
         )
     return body if isinstance(body, dict) else {}
 
@@ -104,7 +106,7 @@ def test_start_session(judge: Judge, cpo_target: CpoTarget) -> None:
     assert started.awaited is not None
     check_result(judge, started.sent, started.awaited)
     if started.session is None:
-        pytest.skip(f"no Session to check: {started.reason}")
+        raise Blocked(f"no Session to check: {started.reason}", started.sent.reply.exchange)
     evidence = started.sent.reply.exchange
     _same_token(judge, "CMD-009", cpo_target, started.session, "Session", evidence)
     sent_body = request_json(evidence)
@@ -132,8 +134,8 @@ def test_stop_session(judge: Judge, cpo_target: CpoTarget) -> None:
     cdr = None if reason else _await_cdr(cpo_target, session_id)
     if cdr is None:
         reason = reason or f"no CDR of session {session_id} within {CDR_WAIT_SECONDS:.0f} s"
-        judge.ledger.skipped("CMD-009", reason)
-        judge.ledger.skipped("CDR-011", reason)
+        judge.ledger.blocked("CMD-009", reason)
+        judge.ledger.blocked("CDR-011", reason)
         return
     evidence = cpo_target.started[PURPOSE].sent.reply.exchange
     _same_token(judge, "CMD-009", cpo_target, cdr, "CDR", evidence)
@@ -229,7 +231,7 @@ def test_unknown_evse_or_connector(judge: Judge, cpo_target: CpoTarget) -> None:
 def _refused(judge: Judge, sent: Sent, why: str) -> None:
     judge.ledger.check(
         "CMD-010",
-        sent.reply.ocpi_status == 2001 or sent.result == "REJECTED",
+        refused(judge.ledger, "CMD-010", sent.reply) or sent.result == "REJECTED",
         expected=f"{why}: OCPI 2001 or result REJECTED, never ACCEPTED (§13.3.5)",
         actual=f"OCPI {sent.reply.ocpi_status}, data {sent.reply.data}",
         exchange=sent.reply.exchange,

@@ -17,6 +17,8 @@ from urllib.parse import quote, unquote
 import pytest
 
 from conformance.checks.callbacks import request_json
+from conformance.checks.compare import instant
+from conformance.checks.objects import single_object
 from conformance.checks.pushes import (
     LAST_UPDATED_RULES,
     MODULES,
@@ -30,7 +32,6 @@ from conformance.checks.pushes import (
 from conformance.exchange import Exchange
 from conformance.session import Judge
 from conformance.suites.charging import CpoTarget, path_of
-from conformance.suites.pagination import instant
 
 #: How long pushed and served objects may take to agree (pushes in flight, an outbox's delay).
 CONVERGE_SECONDS = 10.0
@@ -71,8 +72,8 @@ def served(target: CpoTarget, state: dict[Address, dict[str, Any] | None]
                     "GET", f"{url}/{quote(address[3], safe='')}", module="locations",
                     token=target.registration.token,
                 )  # fmt: skip
-                ok = reply.status == 200 and isinstance(reply.data, dict)
-                result[address] = reply.data if ok else None
+                found = single_object(target.judge.ledger, "TRANS-043", reply)
+                result[address] = found if reply.status == 200 else None
             continue
         listed = target.listed(module, _date_from([state[a] for a in addresses]))
         index = {(module, *(str(o.get(k, "")).upper() for k in ("country_code", "party_id", "id"))):

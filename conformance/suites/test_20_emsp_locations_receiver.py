@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conformance.checks.compare import differences
 from conformance.checks.objects import check_status
 from conformance.client import Reply
 from conformance.session import Judge
@@ -17,7 +18,6 @@ from conformance.suites.generators import (
     addressable_connector,
     addressable_evse,
     addressable_location,
-    differences,
     fresh_id,
     later,
     objects,

@@ -4,21 +4,23 @@ CDRs are immutable, so PUT, PATCH and DELETE never change a stored one."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urljoin
 
 import pytest
 from hypothesis import given
 
+from conformance.checks.compare import differences
 from conformance.checks.objects import check_status
 from conformance.client import Reply
 from conformance.session import Judge
 from conformance.suites.generators import (
     ReceiverUnderTest,
-    differences,
     fresh_id,
     objects,
     owned,
     quick,
 )
+from conformance.verdicts import Blocked
 
 MODULE = "cdrs"
 
@@ -27,7 +29,8 @@ class Receiver(ReceiverUnderTest):
     module = MODULE
 
     def post(self, cdr: dict[str, Any]) -> str:
-        """POST `cdr`; CDR-001 on the answer; the URL of the stored CDR (or a skip)."""
+        """POST `cdr`; CDR-001 on the answer; the URL of the stored CDR. Lenient reading: a
+        relative Location is resolved against the POST's URL; none at all blocks the test."""
         reply = self.send("POST", self.url, cdr)
         check_status(self.judge.ledger, "CDR-001", reply.exchange, http=(200, 201), ocpi=1000)
         check_status(self.judge.ledger, "TRANS-011", reply.exchange, http=201)
@@ -41,7 +44,15 @@ class Receiver(ReceiverUnderTest):
             actual=location or "no Location header",
             exchange=reply.exchange,
         )
-        return location
+        if not location:
+            raise Blocked(
+                "no Location header to GET the stored CDR at (see CDR-001)", reply.exchange
+            )
+        if not location.startswith(("http://", "https://")):
+            self.judge.ledger.reading(
+                "CDR-001", f"relative Location {location!r} resolved", reply.exchange
+            )
+        return urljoin(reply.exchange.url, location)
 
 
 def _same_cdr(judge: Judge, rule: str, cdr: dict[str, Any], got: Reply) -> None:

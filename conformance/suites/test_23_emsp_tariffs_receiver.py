@@ -7,12 +7,12 @@ from typing import Any
 import pytest
 from hypothesis import given
 
+from conformance.checks.compare import differences
 from conformance.checks.objects import check_status
 from conformance.client import Reply
 from conformance.session import Judge
 from conformance.suites.generators import (
     ReceiverUnderTest,
-    differences,
     fresh_id,
     later,
     objects,

@@ -14,11 +14,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conformance.checks.compare import instant
 from conformance.checks.objects import check_object, check_status
 from conformance.session import Judge
-from conformance.suites.conftest import registered
+from conformance.suites.conftest import interface
 from conformance.suites.generators import fresh_id
-from conformance.suites.pagination import PAGINATION_RULES, Crawl, check_union, crawl, instant
+from conformance.suites.pagination import (
+    PAGINATION_RULES,
+    Crawl,
+    check_union,
+    crawl,
+    small_pages,
+)
+from conformance.verdicts import Blocked
 
 MODULE = "tokens"
 _CRAWLS: dict[tuple[str, str, str], Crawl] = {}
@@ -38,11 +46,7 @@ def token_key(token: Any) -> str:
 
 
 def sender(judge: Judge) -> tuple[str, str]:
-    registration = registered(judge)
-    url = registration.endpoint(MODULE, "SENDER")
-    if not url:
-        pytest.skip("the target publishes no tokens SENDER interface")
-    return url.rstrip("/"), registration.token
+    return interface(judge, MODULE, "SENDER", "emsp")
 
 
 def listing(judge: Judge, date_from: str = "", date_to: str = "") -> Crawl:
@@ -67,10 +71,15 @@ def known_tokens(judge: Judge) -> list[dict[str, Any]]:
 
 @pytest.mark.rule(*PAGINATION_RULES, "TOK-015", "TOK-011")
 def test_full_list(judge: Judge) -> None:
+    url, token = sender(judge)
     result = listing(judge)
     check_union(judge, result, result.objects, key=token_key)
-    for token in result.objects:
-        check_object(judge.ledger, "TOK-015", token, "Token", None)
+    params = small_pages(result.objects)
+    if params:  # the same list again in small pages inside a date window
+        small = crawl(judge, url, MODULE, token, params)
+        check_union(judge, small, result.objects, key=token_key)
+    for token, origin in zip(result.objects, result.origins, strict=True):
+        check_object(judge.ledger, "TOK-015", token, "Token", origin)
     keys = [token_key(t) for t in result.objects]
     duplicates = sorted({k for k in keys if keys.count(k) > 1})
     judge.ledger.check(
@@ -80,6 +89,17 @@ def test_full_list(judge: Judge) -> None:
         actual=f"repeated: {duplicates[:5]}",
         exchange=result.first.exchange if result.pages else None,
     )
+
+
+@pytest.mark.rule("TRANS-032", "TRANS-033")
+def test_a_limit_above_the_maximum_is_capped(judge: Judge) -> None:
+    """Asked for twice X-Limit, the eMSP still says X-Limit and sends at most that many per page
+    (§4.1.4.1); always asked, not left to a random draw."""
+    url, token = sender(judge)
+    full = listing(judge)
+    if full.x_limit is None:
+        raise Blocked("the target sent no X-Limit to go above (see TRANS-029)")
+    crawl(judge, url, MODULE, token, {"limit": 2 * full.x_limit}, server_max=full.x_limit)
 
 
 @pytest.mark.rule(*PAGINATION_RULES)
@@ -107,7 +127,7 @@ def test_pagination_properties(judge: Judge, data: st.DataObject) -> None:
                         ("offset", offset)):  # fmt: skip
         if value not in (None, ""):
             params[name] = value
-    result = crawl(judge, url, MODULE, token, params)
+    result = crawl(judge, url, MODULE, token, params, server_max=full.x_limit)
     reference = listing(judge, date_from, date_to).objects if offset else None
     check_union(judge, result, objects, reference, key=token_key)
 

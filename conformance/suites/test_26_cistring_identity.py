@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from conformance.checks.objects import check_status
+from conformance.checks.objects import check_status, single_object
 from conformance.client import Reply
 from conformance.session import Judge
 from conformance.suites.conftest import registered
@@ -36,7 +36,7 @@ def _location(party: dict[str, Any], location_id: str) -> dict[str, Any]:
 
 
 def _found_again(judge: Judge, reply: Reply, location_id: str) -> None:
-    data = reply.data if isinstance(reply.data, dict) else {}
+    data = single_object(judge.ledger, RULE, reply) or {}
     judge.ledger.check(
         RULE,
         reply.status == 200 and reply.ocpi_status == 1000

@@ -15,13 +15,14 @@ from hypothesis import settings
 from conformance import fuzzing
 from conformance.session import Judge
 from conformance.suites.conftest import registered
+from conformance.verdicts import Blocked
 
 
 @pytest.mark.rule(*fuzzing.RULES)
 def test_fuzz_every_operation(judge: Judge, endpoints: dict[str, str]) -> None:
     registration = registered(judge)
     role = judge.config.role
-    items, skipped = fuzzing.targets(judge, role, registration.endpoints)
+    items, skipped = fuzzing.targets(judge, role, registration)
     if not items:
         pytest.skip("no operation of the role's document is published by the target: "
                     + "; ".join(skipped))  # fmt: skip
@@ -30,11 +31,9 @@ def test_fuzz_every_operation(judge: Judge, endpoints: dict[str, str]) -> None:
     outcomes = fuzzer.run(items)
     for outcome in outcomes:
         notes = f" ({'; '.join(dict.fromkeys(outcome.notes))})" if outcome.notes else ""
-        print(f"{outcome.target.name}: {outcome.sent} sent, "
-              f"{len(outcome.violations)} violations{notes}")  # fmt: skip
+        print(f"{outcome.target.name}: {outcome.sent} sent{notes}")
     for reason in skipped:
         print(f"not fuzzed: {reason}")
-    violations = [v for outcome in outcomes for v in outcome.violations]
-    if violations:
-        raise violations[0]
-    assert any(outcome.sent for outcome in outcomes), "no fuzzed request was sent"
+    if not any(outcome.sent for outcome in outcomes):
+        raise Blocked("no fuzzed request could be sent: " + "; ".join(
+            note for outcome in outcomes for note in outcome.notes[:1]))  # fmt: skip

@@ -65,7 +65,9 @@ def test_put_and_delete_before_registration_get_405(judge: Judge) -> None:
 @pytest.mark.rule("CRED-005")
 def test_unreachable_client_gets_3001(judge: Judge) -> None:
     token_a = fresh_token(judge)
-    body = judge.counterpart.credentials("plugfest-unreachable-token")
+    body = judge.counterpart.credentials(
+        "plugfest-unreachable-token", complete=judge.complete_credentials
+    )
     body["url"] = "http://127.0.0.1:9/ocpi/versions"  # discard port: nothing answers
     reply = judge.client.request(
         "POST", judge.credentials_url(), module="credentials", token=token_a, json=body
@@ -79,7 +81,7 @@ def test_client_without_functional_modules_gets_3003(judge: Judge) -> None:
     module in common with the target; registering it is refused with OCPI 3003."""
     token_a = fresh_token(judge)
     _, token_b = judge.token_b()
-    body = judge.counterpart.credentials_only(token_b)
+    body = judge.counterpart.credentials_only(token_b, complete=judge.complete_credentials)
     reply = judge.client.request(
         "POST", judge.credentials_url(), module="credentials", token=token_a, json=body
     )

@@ -109,6 +109,8 @@ class LocationsReceiver(Controller):
         key = self._key(request, caller, country_code, party_id, location_id)
         async with platform_of(request).database.transaction() as session:
             location = await self._load(request, key, session)
+        if planted(platform_of(request), "emsp_lowercase_ids") and "id" in location:
+            location = {**location, "id": str(location["id"]).lower()}  # a CiString (§16.1)
         return ocpi_response(request, location)
 
     @get("/{evse_uid:str}")

@@ -97,6 +97,8 @@ def paged_response(
     """The envelope with the page, X-Total-Count, X-Limit and, unless last, Link rel="next"."""
     platform = platform_of(request)
     headers = {"X-Total-Count": str(page.total), "X-Limit": str(max_limit)}
+    if planted(platform, "x_limit_echoes_limit") and "limit" in request.query_params:
+        headers["X-Limit"] = request.query_params["limit"]  # the request's, not the maximum
     if planted(platform, "total_count_is_page_size"):
         headers["X-Total-Count"] = str(len(page.bodies))
     next_offset = page.offset + len(page.bodies)

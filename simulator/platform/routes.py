@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.di import NamedDependency, Provide
 
-from simulator.platform.errors import MethodNotAllowed, Unauthorized
+from simulator.platform.errors import InvalidParameters, MethodNotAllowed, Unauthorized
 from simulator.platform.planted import planted
 from simulator.platform.transport import (
     Caller,
@@ -55,6 +55,10 @@ class VersionsController(Controller):
         ]
         if planted(platform, "details_without_credentials"):
             endpoints = endpoints[1:]
+        if planted(platform, "details_roles_swapped"):
+            swap = {"SENDER": "RECEIVER", "RECEIVER": "SENDER"}
+            endpoints = [{**e, "role": swap[e["role"]]} if e["identifier"] != "credentials"
+                         else e for e in endpoints]  # fmt: skip
         version = "2.2" if planted(platform, "details_wrong_version") else VERSION
         return ocpi_response(request, {"version": version, "endpoints": endpoints})
 
@@ -83,6 +87,11 @@ class CredentialsController(Controller):
             raise MethodNotAllowed("already registered: use PUT to update, DELETE to unregister")
         body = await json_body(request)
         assert caller.bootstrap is not None, "registered partners never get here"
+        if planted(platform, "optional_fields_required") and not all(
+            isinstance(r, dict) and "logo" in (r.get("business_details") or {})
+            for r in (body.get("roles") or [] if isinstance(body, dict) else [])
+        ):
+            raise InvalidParameters("roles[].business_details.logo is required")
         answer = await platform.registration.register(caller.bootstrap, body, context_of(request))
         if planted(platform, "duplicate_credentials_roles"):
             answer["roles"] = answer["roles"] * 2

@@ -53,6 +53,10 @@ def envelope(
     if planted(platform, "timestamp_not_utc"):
         local = platform.clock.now().astimezone(timezone(timedelta(hours=1)))
         body["timestamp"] = local.strftime("%Y-%m-%dT%H:%M:%S")  # CET wall clock, no zone
+    if planted(platform, "envelope_without_timestamp"):
+        del body["timestamp"]
+    if planted(platform, "string_status_code"):
+        body["status_code"] = str(status_code)
     return body
 
 
@@ -151,11 +155,11 @@ def request_ids(app: ASGIApp) -> ASGIApp:
                 echoed = (
                     str(uuid.uuid4()) if planted(platform, "request_id_not_echoed") else request_id
                 )
-                extra = [
+                ids = [
                     (b"x-request-id", echoed.encode("latin-1")),
                     (b"x-correlation-id", correlation_id.encode("latin-1")),
-                    *routing,
                 ]
+                extra = [*([] if planted(platform, "no_request_ids") else ids), *routing]
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
@@ -194,6 +198,8 @@ async def _identify(request: Request[Any, Any, Any]) -> Caller:
     platform = platform_of(request)
     context = context_of(request)
     header = request.headers.get("authorization")
+    if header and planted(platform, "scheme_word_not_checked"):
+        header = "Token " + header.partition(" ")[2]  # any word before the token will do
     candidates = header_candidates(header, platform.settings.ocpi_accept_raw_tokens)
     if not candidates:
         reason = "missing" if header is None else "malformed"

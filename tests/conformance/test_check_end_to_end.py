@@ -4,11 +4,13 @@ of the catalogue accounted for, and no secret anywhere in what was written."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -66,12 +68,14 @@ def cpo(tmp_path: Path) -> Iterator[str]:
 def test_our_cpo_passes_and_the_reports_are_complete_and_clean(cpo: str, tmp_path: Path) -> None:
     code, results, run_dir, token_a = _check(cpo, tmp_path / "reports")
     assert code == 0, [r["id"] for r in results["rules"] if r["status"] == "failed"]
-    assert results["schema"] == "plugfest-results/1"
+    assert results["schema"] == "plugfest-results/2"
     assert results["summary"]["verdict"] == "pass"
+    assert results["run"]["exit_status"] == 0
     assert {r["id"] for r in results["rules"]} == {r.id for r in default_catalogue()}
     statuses = {r["status"] for r in results["rules"]}
-    assert statuses <= {"passed", "failed", "skipped", "not_covered", "not_applicable"}
+    assert statuses <= {"passed", "skipped", "not_covered", "not_applicable"}, statuses
     assert all(r["skip_reasons"] for r in results["rules"] if r["status"] == "skipped")
+    assert {t["outcome"] for t in results["tests"]} <= {"passed", "skipped"}
     assert results["coverage"] == module_coverage(results["rules"])
     assert sum(row["total"] for row in results["coverage"]) == len(results["rules"])
     for name in ("index.html", "junit.xml", "pytest.html"):
@@ -122,3 +126,84 @@ def test_a_planted_fault_fails_the_run_on_its_rules(tmp_path: Path) -> None:
     assert violation["expected"] == "HTTP 401"
     assert violation["actual"].startswith("HTTP 403")
     assert violation["curl"].startswith("curl -i -X GET")
+
+
+def test_a_target_that_cannot_be_reached_is_a_usage_error_not_a_verdict(tmp_path: Path) -> None:
+    closed = f"http://127.0.0.1:{free_port()}/ocpi/versions"
+    done = subprocess.run(
+        [sys.executable, "-m", "plugfest", "check", "--role", "cpo", "--versions-url", closed,
+         "--token", "some-token-a", "--report-dir", str(tmp_path / "reports")],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stdout + done.stderr
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    assert len(lines) == 1, lines
+    assert f"cannot reach {closed}" in lines[0]
+    assert "refused" in lines[0].lower()
+    assert not (tmp_path / "reports").exists()  # no verdicts written
+
+
+def test_a_url_that_answers_but_not_as_ocpi_is_a_usage_error(cpo: str, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "plugfest", "check", "--role", "cpo",
+         "--versions-url", f"{cpo}/schema", "--token", "some-token-a",
+         "--report-dir", str(tmp_path / "reports")],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "not OCPI JSON" in done.stdout or "no OCPI response" in done.stdout, done.stdout
+
+
+def _hangs_after_discovery(base: str) -> ASGIApp:
+    """A party that answers its versions and 2.2.1 details, then never answers anything else
+    (each request is held until the server stops)."""
+    versions = {"status_code": 1000, "timestamp": "2026-01-01T00:00:00Z",
+                "data": [{"version": "2.2.1", "url": f"{base}/ocpi/2.2.1"}]}  # fmt: skip
+    details = {"status_code": 1000, "timestamp": "2026-01-01T00:00:00Z", "data": {
+        "version": "2.2.1", "endpoints": [
+            {"identifier": "credentials", "role": "RECEIVER", "url": f"{base}/ocpi/2.2.1/creds"},
+            {"identifier": "locations", "role": "SENDER", "url": f"{base}/ocpi/2.2.1/locations"},
+        ]}}  # fmt: skip
+    answers = {"/ocpi/versions": versions, "/ocpi/2.2.1": details}
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        body = answers.get(scope["path"])
+        if body is None:
+            await asyncio.sleep(30)  # longer than the judge's --max-wait below
+            return
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/json")]})  # fmt: skip
+        await send({"type": "http.response.body", "body": json.dumps(body).encode()})
+
+    return app
+
+
+def test_a_party_that_stops_answering_is_judged_within_bounds(tmp_path: Path) -> None:
+    """Every wait is bounded (--max-wait) and a silent target is not waited for again and
+    again: the run ends in bounded time, the unreached rules are blocked (by no answer), and
+    nothing is failed without evidence."""
+    port = free_port()
+    server = BackgroundServer(_hangs_after_discovery(f"http://127.0.0.1:{port}"), port)
+    server.start()
+    started = time.monotonic()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "plugfest", "check", "--role", "cpo",
+             "--versions-url", f"http://127.0.0.1:{port}/ocpi/versions", "--token", "a-token-a",
+             "--max-wait", "2", "--report-dir", str(tmp_path / "reports")],
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+    finally:
+        server.stop()
+    assert time.monotonic() - started < 180, "the run was not bounded"
+    (run_dir,) = [p for p in (tmp_path / "reports").iterdir() if p.is_dir()]
+    results = json.loads((run_dir / "results.json").read_text())
+    blocked = [r for r in results["rules"] if r["status"] == "blocked"]
+    assert any("no HTTP answer" in b["reason"] for r in blocked for b in r["blocked_by"])
+    for rule in results["rules"]:
+        if rule["status"] == "failed":
+            assert all(v["exchange"] and v["curl"] for v in rule["violations"]), rule["id"]
+    assert [t["nodeid"] for t in results["tests"] if t["outcome"] == "error"] == []
+    assert done.returncode in (0, 1), done.stdout + done.stderr
