@@ -273,7 +273,7 @@ class Judge:
             raise Blocked(
                 f"the judge's counterpart could not take the registration: {exc}", reply.exchange
             ) from exc
-        return Registration(
+        registration = Registration(
             token_c,
             self.details_endpoints(),
             handle,
@@ -282,6 +282,37 @@ class Judge:
             ledger=self.ledger,
             target_role=self.config.role,
         )
+        self._settle_list_urls(registration)
+        return registration
+
+    def _settle_list_urls(self, registration: Registration) -> None:
+        """VER-007: each Sender list the target's role typically serves answers at its URL as
+        given. Lenient reading: one that answers only with a trailing slash added or taken away
+        is used that way from here on (every suite reads its URLs from the registration)."""
+        for module, role in TYPICAL[self.config.role].items():
+            url = registration.endpoint(module, role) if role == "SENDER" else None
+            if not url:
+                continue
+            reply = self.get(url, module, registration.token, params={"limit": 1})
+            if reply.status in (None, 200):
+                if reply.status == 200:
+                    self.ledger.passed("VER-007")
+                continue
+            toggled = url[:-1] if url.endswith("/") else url + "/"
+            retry = self.get(toggled, module, registration.token, params={"limit": 1})
+            if retry.status != 200:
+                continue  # not a matter of the slash: the module's suite judges the answer
+            self.ledger.check(
+                "VER-007",
+                False,
+                expected=f"the {module} list at its URL as given, {url}",
+                actual=f"HTTP {reply.status} there; it answers at {toggled}",
+                exchange=reply.exchange,
+            )
+            self.ledger.reading("VER-007", f"the {module} list read at {toggled}", retry.exchange)
+            for entry in registration.endpoints:
+                if entry["url"] == url:
+                    entry["url"] = toggled
 
     def register(self, token_a: str) -> tuple[Reply, Registration | None]:
         """The handshake as the client (§7.1.1) with our counterpart's versions and token B,

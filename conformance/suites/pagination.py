@@ -197,8 +197,16 @@ def crawl(
             if reply.status == 200 and isinstance(reply.data, list):
                 rule = "TRANS-030"
                 continue
+            ledger.check(
+                "TRANS-030",
+                False,
+                expected="a next link that leads to the next page",
+                actual=f"HTTP {reply.status}"
+                + (f" ({reply.exchange.error})" if reply.exchange.error else ""),
+                exchange=reply.exchange,
+            )
             ledger.reading(
-                "TRANS-030", f"the next link answered HTTP {reply.status}: offset paging used",
+                "TRANS-030", "a next link that could not be followed: offset paging used",
                 reply.exchange,
             )  # fmt: skip
         else:

@@ -22,7 +22,7 @@ from conformance.suites.conftest import (
 from conformance.verdicts import Blocked
 
 
-@pytest.mark.rule("CRED-001", "CRED-004", "CRED-015", "CRED-018", "CRED-019")
+@pytest.mark.rule("CRED-001", "CRED-004", "CRED-015", "CRED-018", "CRED-019", "VER-007")
 def test_register_with_token_a(judge: Judge) -> None:
     token_a = bootstrap_token(judge)
     first = judge.recorder.next_id()

@@ -17,7 +17,7 @@ from litestar import Request, Response
 
 from simulator.platform.clock import parse_ocpi_datetime
 from simulator.platform.documents import Page
-from simulator.platform.errors import InvalidParameters
+from simulator.platform.errors import InvalidParameters, NotFound
 from simulator.platform.planted import planted
 from simulator.platform.transport import platform_of, stored_response
 
@@ -75,6 +75,8 @@ async def list_response(
     request: Request[Any, Any, Any], kind: str, origins: Sequence[str]
 ) -> Response[bytes]:
     """One page of the stored documents of `kind` from `origins`, as the request asks."""
+    if planted(platform_of(request), "list_only_with_slash") and not request.url.path.endswith("/"):
+        raise NotFound("no such route (did you mean the URL with a trailing slash?)")
     wanted = page_request(request)
     page = await platform_of(request).documents.page(
         kind,
@@ -115,5 +117,9 @@ def paged_response(
         if page.last_seq is not None:
             query[CURSOR] = page.last_seq
         url = platform.url(request.url.path) + "?" + urlencode(query)
+        if planted(platform, "next_link_wrong_scheme"):
+            url = "https" + url.removeprefix("http").removeprefix("s")  # TLS where there is none
         headers["Link"] = f'<{url}>; rel="next"'
+    elif planted(platform, "empty_link_on_last_page"):
+        headers["Link"] = ""
     return stored_response(request, page.bodies, headers)

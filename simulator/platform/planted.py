@@ -315,6 +315,25 @@ FAULTS: dict[str, Fault] = {
             also=["TRANS-009"],
         ),
         _fault(
+            "next_link_wrong_scheme",
+            BOTH,
+            "next links say https:// where the server speaks plain http",
+            ["TRANS-030"],
+            masked_by=["no_link_header", "link_drops_date_filters"],  # such a link is not followed
+        ),
+        _fault(
+            "empty_link_on_last_page",
+            BOTH,
+            "the last page carries an empty `Link:` header: no fault to report, no next page",
+            [],
+        ),
+        _fault(
+            "list_only_with_slash",
+            BOTH,
+            "list GETs answer 404 at the advertised URL and work only with a trailing slash",
+            ["VER-007"],
+        ),
+        _fault(
             "x_limit_echoes_limit",
             BOTH,
             "X-Limit repeats the limit the client asked for, not the server maximum it applies",
