@@ -99,6 +99,7 @@ class Judge:
         # Set once the target refused the minimal Credentials and took the complete ones
         # (CRED-019): every later credentials call sends the complete ones.
         self.complete_credentials = False
+        self._moved_lists: dict[str, str] | None = None  # list URLs that work only toggled
         self.seed: str | None = None
 
     def counterpart_url(self) -> str | None:
@@ -288,7 +289,15 @@ class Judge:
     def _settle_list_urls(self, registration: Registration) -> None:
         """VER-007: each Sender list the target's role typically serves answers at its URL as
         given. Lenient reading: one that answers only with a trailing slash added or taken away
-        is used that way from here on (every suite reads its URLs from the registration)."""
+        is used that way from here on (every suite reads its URLs from the registration).
+        Probed once per run, at the first registration; later ones get the same URLs."""
+        if self._moved_lists is None:
+            self._moved_lists = self._probe_list_urls(registration)
+        for entry in registration.endpoints:
+            entry["url"] = self._moved_lists.get(entry["url"], entry["url"])
+
+    def _probe_list_urls(self, registration: Registration) -> dict[str, str]:
+        moved: dict[str, str] = {}
         for module, role in TYPICAL[self.config.role].items():
             url = registration.endpoint(module, role) if role == "SENDER" else None
             if not url:
@@ -310,9 +319,8 @@ class Judge:
                 exchange=reply.exchange,
             )
             self.ledger.reading("VER-007", f"the {module} list read at {toggled}", retry.exchange)
-            for entry in registration.endpoints:
-                if entry["url"] == url:
-                    entry["url"] = toggled
+            moved[url] = toggled
+        return moved
 
     def register(self, token_a: str) -> tuple[Reply, Registration | None]:
         """The handshake as the client (§7.1.1) with our counterpart's versions and token B,

@@ -77,10 +77,10 @@ def bootstrap_token(judge: Judge) -> str:
 
 
 def fresh_token(judge: Judge, ttl_seconds: int = 600) -> str:
-    """A new TOKEN_A from --ocpi-mint-token-command, or a skip that says why."""
+    """A new TOKEN_A from --mint-token-command, or a skip that says why."""
     token = judge.mint(ttl_seconds)
     if token is None:
-        pytest.skip("needs fresh TOKEN_As from the target: pass --ocpi-mint-token-command")
+        pytest.skip("needs fresh TOKEN_As from the target: pass --mint-token-command")
     return token
 
 
@@ -102,7 +102,7 @@ def interface(judge: Judge, module: str, role: str, target: str | None) -> tuple
     url = registration.endpoint(module, role)
     if not url:
         pytest.skip(f"the target publishes no {module} {role} interface")
-    return url.rstrip("/"), registration.token
+    return url, registration.token  # as given (a list may answer only there, VER-007)
 
 
 def credentials_of(reply: Any) -> dict[str, Any]:

@@ -131,7 +131,7 @@ class ReceiverUnderTest:
 
     def __init__(self, judge: Judge) -> None:
         url, token = interface(judge, self.module, "RECEIVER", "emsp")
-        self.judge, self.token, self.url = judge, token, url
+        self.judge, self.token, self.url = judge, token, url.rstrip("/")
         self.party = our_party(judge)
 
     def at(self, *parts: str, cc: str | None = None, pid: str | None = None) -> str:

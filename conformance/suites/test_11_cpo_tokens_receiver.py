@@ -47,7 +47,7 @@ def _receiver(judge: Judge) -> tuple[str, str, str, str]:
     """(url, token C, country_code, party_id): where and as whom the judge pushes Tokens."""
     url, token = interface(judge, "tokens", "RECEIVER", "cpo")
     roles = judge.counterpart.credentials("x")["roles"]
-    return url, token, roles[0]["country_code"], roles[0]["party_id"]
+    return url.rstrip("/"), token, roles[0]["country_code"], roles[0]["party_id"]
 
 
 class TokensMachine(RuleBasedStateMachine):

@@ -19,7 +19,8 @@ from conformance.suites.conftest import interface
 
 
 def _receiver(judge: Judge) -> tuple[str, str]:
-    return interface(judge, "hubclientinfo", "RECEIVER", None)
+    url, token = interface(judge, "hubclientinfo", "RECEIVER", None)
+    return url.rstrip("/"), token
 
 
 def _party_id() -> str:

@@ -136,7 +136,7 @@ def _authorize(judge: Judge, uid: str, token_type: str | None, body: Any = None)
     url, token = sender(judge)
     params = {"type": token_type} if token_type else None
     return judge.client.request(
-        "POST", f"{url}/{quote(uid, safe='')}/authorize", module=MODULE, token=token,
+        "POST", f"{url.rstrip('/')}/{quote(uid, safe='')}/authorize", module=MODULE, token=token,
         params=params, json=body,
     )  # fmt: skip
 

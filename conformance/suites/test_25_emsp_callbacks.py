@@ -35,7 +35,7 @@ COMMAND_SCHEMAS = {
     "STOP_SESSION": "StopSession",
     "UNLOCK_CONNECTOR": "UnlockConnector",
 }
-NO_HOOK = "pass --act-command (pytest: --ocpi-act-command) so the judge can ask the target"
+NO_HOOK = "pass --act-command so the judge can ask the target"
 SESSION_DEADLINE_SECONDS = 15.0
 PROFILE = {"charging_rate_unit": "W", "charging_profile_period": [{"start_period": 0,
                                                                    "limit": 11000.0}]}  # fmt: skip

@@ -1,5 +1,5 @@
 """TOKEN_A guarantees beyond the OCPI text (Plugfest platform rules SEC-*): single use under
-concurrency, expiry. Both need fresh tokens from the target (`--ocpi-mint-token-command`)."""
+concurrency, expiry. Both need fresh tokens from the target (`--mint-token-command`)."""
 
 from __future__ import annotations
 

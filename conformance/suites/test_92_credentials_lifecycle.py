@@ -77,7 +77,7 @@ class CredentialsLifecycle(RuleBasedStateMachine):
 @pytest.mark.rule("CRED-001", "CRED-002", "CRED-009", "CRED-011", "CRED-012")
 def test_credentials_lifecycle_state_machine(judge: Judge) -> None:
     if judge.config.mint_token_command is None:
-        pytest.skip("needs fresh TOKEN_As from the target: pass --ocpi-mint-token-command")
+        pytest.skip("needs fresh TOKEN_As from the target: pass --mint-token-command")
     CredentialsLifecycle.judge = judge
     machine = CredentialsLifecycle.TestCase
     machine.settings = settings(

@@ -332,6 +332,7 @@ FAULTS: dict[str, Fault] = {
             BOTH,
             "list GETs answer 404 at the advertised URL and work only with a trailing slash",
             ["VER-007"],
+            also=["TRANS-030"],  # its own next links lack the slash too
         ),
         _fault(
             "x_limit_echoes_limit",
