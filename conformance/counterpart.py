@@ -248,7 +248,7 @@ class Counterpart:
     def inbound(self) -> list[Exchange]:
         return list(self._inbound.exchanges)
 
-    # --- for targets made to act (test_25) and registrations refused (CRED-014) -----------------
+    # --- for targets made to act (emsp/test_callbacks.py), registrations refused (CRED-014) -----
 
     def charge_point(self) -> dict[str, str]:
         """A new Location of our CPO with one AVAILABLE EVSE that takes remote start/stop and

@@ -21,6 +21,13 @@ from conformance.config import JudgeConfig, add_options
 from conformance.verdicts import Blocked, Violations
 from specs.catalogue import default_catalogue
 
+#: The order of a judging run, and what each phase leaves for the next: discovery, then the
+#: registration every later suite works with; against a CPO, the commands and charging profiles
+#: that make a Session and a CDR to page through; the modules; what the target pushed meanwhile;
+#: fuzzing; last the suites that change or end the registration (rotation, unregistering).
+PHASES = ("discovery", "registration", "charging", "modules", "pushes", "fuzzing",
+          "credentials_changes")  # fmt: skip
+
 _JUDGE_KEY = pytest.StashKey["Any"]()
 _STARTED_KEY = pytest.StashKey[float]()
 
@@ -32,6 +39,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "rule(*ids): the catalogue rule(s) a test checks (specs/rules/*.yaml)"
+    )
+    config.addinivalue_line(
+        "markers", "phase(name): when a suite runs in a judging run (plugin.PHASES, in order)"
     )
     config.addinivalue_line("markers", "needs_mint: the test needs --ocpi-mint-token-command")
     config.addinivalue_line("markers", "needs_act: the test needs --ocpi-act-command")
@@ -69,6 +79,13 @@ def judge_config(config: pytest.Config) -> JudgeConfig | None:
     )
 
 
+def _phase(item: pytest.Item) -> int:
+    marker = item.get_closest_marker("phase")
+    if marker is None or not marker.args or marker.args[0] not in PHASES:
+        raise pytest.UsageError(f"{item.nodeid}: a suite declares its phase, one of {PHASES}")
+    return PHASES.index(marker.args[0])
+
+
 def rule_ids(item: pytest.Item) -> list[str]:
     return [str(rule) for marker in item.iter_markers("rule") for rule in marker.args]
 
@@ -85,6 +102,8 @@ def pytest_collection_modifyitems(
     if unknown:
         lines = "\n".join(f"  {nodeid}: {rule}" for nodeid, rule in unknown)
         raise pytest.UsageError(f"tests name rules the catalogue does not have:\n{lines}")
+    if config.getoption("--ocpi-versions-url", default=None):
+        items.sort(key=_phase)  # stable: collection order within a phase
     only = [o.upper() for o in config.getoption("--ocpi-only", default=[])]
     if not only:
         return

@@ -27,7 +27,7 @@ def endpoints(judge: Judge) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def cpo_target(judge: Judge) -> CpoTarget:
     """A CPO target set up for Commands, ChargingProfiles and pushes (suites/charging.py): our
-    Token pushed to it, its EVSEs read; shared by test_05, test_06 and test_15."""
+    Token pushed to it, its EVSEs read; shared by the cpo/ suites of those three."""
     from conformance.suites.charging import CpoTarget  # it imports this module
 
     return CpoTarget.prepare(judge)

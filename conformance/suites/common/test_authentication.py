@@ -18,6 +18,8 @@ from conformance.client import token_header
 from conformance.session import Judge
 from conformance.suites.conftest import bootstrap_token
 
+pytestmark = pytest.mark.phase("discovery")
+
 PRINTABLE = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=1, max_size=64)
 HEADER_SHAPES = st.one_of(
     PRINTABLE.map(lambda t: "Token " + base64.b64encode(t.encode()).decode()),  # unknown token

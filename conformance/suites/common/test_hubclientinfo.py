@@ -17,6 +17,8 @@ from conformance.checks.objects import check_object, check_status
 from conformance.session import Judge
 from conformance.suites.conftest import interface
 
+pytestmark = pytest.mark.phase("modules")
+
 
 def _receiver(judge: Judge) -> tuple[str, str]:
     url, token = interface(judge, "hubclientinfo", "RECEIVER", None)

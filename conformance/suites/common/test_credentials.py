@@ -2,7 +2,7 @@
 
 The judge is the client; our counterpart serves the versions the target must fetch with token B.
 The registration made here serves every module suite after it; the tests that change or end it
-(rotation, unregistering) run last, in test_90_credentials_changes.py.
+(rotation, unregistering) run last (phase `credentials_changes`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from conformance.suites.conftest import (
     registered,
 )
 from conformance.verdicts import Blocked
+
+pytestmark = pytest.mark.phase("registration")
 
 
 @pytest.mark.rule("CRED-001", "CRED-004", "CRED-015", "CRED-018", "CRED-019", "VER-007")

@@ -31,6 +31,8 @@ from conformance.suites.charging import (
 )
 from conformance.verdicts import Blocked
 
+pytestmark = pytest.mark.phase("charging")
+
 PURPOSE = "commands"
 #: How long a CDR may take to be served or pushed once its Session was stopped.
 CDR_WAIT_SECONDS = 5.0

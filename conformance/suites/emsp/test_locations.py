@@ -25,6 +25,8 @@ from conformance.suites.generators import (
     stored,
 )
 
+pytestmark = pytest.mark.phase("modules")
+
 MODULE = "locations"
 
 

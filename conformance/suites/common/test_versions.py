@@ -12,6 +12,8 @@ from conformance.client import Reply
 from conformance.session import TYPICAL, Judge
 from conformance.verdicts import Blocked, NoAnswer
 
+pytestmark = pytest.mark.phase("discovery")
+
 
 def _versions(judge: Judge) -> tuple[list[Any], Reply]:
     """The versions list as the target answers it (a single object read as a list of one)."""

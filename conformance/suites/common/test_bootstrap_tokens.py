@@ -12,6 +12,8 @@ from conformance.checks.objects import check_status
 from conformance.session import Judge
 from conformance.suites.conftest import fresh_token
 
+pytestmark = pytest.mark.phase("credentials_changes")
+
 PARALLEL = 8
 
 

@@ -13,6 +13,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from conformance.checks.objects import check_status
 from conformance.session import Judge, Registration
 
+pytestmark = pytest.mark.phase("credentials_changes")
+
 
 class CredentialsLifecycle(RuleBasedStateMachine):
     judge: Judge  # set by the test below

@@ -25,6 +25,8 @@ from conformance.exchange import Exchange
 from conformance.session import ActUnsupported, Judge
 from conformance.suites.conftest import registered
 
+pytestmark = pytest.mark.phase("modules")
+
 COMMANDS = "/ocpi/cpo/2.2.1/commands/"
 PROFILES = "/ocpi/cpo/2.2.1/chargingprofiles/"
 #: The request object of each CommandType (§13.4.3, §13.3).

@@ -17,6 +17,8 @@ from conformance.session import Judge
 from conformance.suites.conftest import registered
 from conformance.verdicts import Blocked
 
+pytestmark = pytest.mark.phase("fuzzing")
+
 
 @pytest.mark.rule(*fuzzing.RULES)
 def test_fuzz_every_operation(judge: Judge, endpoints: dict[str, str]) -> None:

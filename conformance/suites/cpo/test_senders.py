@@ -32,6 +32,8 @@ from conformance.suites.pagination import (
 )
 from conformance.verdicts import Blocked
 
+pytestmark = pytest.mark.phase("modules")
+
 OBJECTS = {"locations": "Location", "sessions": "Session", "cdrs": "CDR", "tariffs": "Tariff"}
 OBJECT_RULES = {"locations": "LOC-014", "sessions": "SES-014", "cdrs": "CDR-013",
                 "tariffs": "TAR-011"}  # fmt: skip

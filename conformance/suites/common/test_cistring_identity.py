@@ -14,6 +14,8 @@ from conformance.session import Judge
 from conformance.suites.conftest import registered
 from conformance.suites.generators import ReceiverUnderTest, fresh_id, owned, stamp
 
+pytestmark = pytest.mark.phase("modules")
+
 RULE = "TRANS-044"
 
 

@@ -1,12 +1,13 @@
 """The CPO's ChargingProfiles Receiver (§14.4.1) and the results it owes (§14.4.2).
 
-On a Session the judge started with START_SESSION (the flow of test_05, on an EVSE of its own),
-it sets a profile (PUT SetChargingProfile), asks for the active one (GET with duration) and
-clears it (DELETE), each with a response_url at our counterpart: the ChargingProfileResponse
-(CP-002, CP-009), then the matching result object at that URL (CP-007, CP-009). Requests
-missing required query parameters are refused (CP-001), unknown sessions get UNKNOWN_SESSION
-(CP-008), and ActiveChargingProfile PUTs come only for sessions with a successful set (CP-004,
-CP-005). The Session is stopped when the module is done (its CDR feeds test_15).
+On a Session the judge started with START_SESSION (as cpo/test_commands.py does, on an EVSE of
+its own), it sets a profile (PUT SetChargingProfile), asks for the active one (GET with
+duration) and clears it (DELETE), each with a response_url at our counterpart: the
+ChargingProfileResponse (CP-002, CP-009), then the matching result object at that URL (CP-007,
+CP-009). Requests missing required query parameters are refused (CP-001), unknown sessions get
+UNKNOWN_SESSION (CP-008), and ActiveChargingProfile PUTs come only for sessions with a
+successful set (CP-004, CP-005). The Session is stopped when the module is done (its CDR feeds
+cpo/test_pushes.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from conformance.session import Judge
 from conformance.suites.charging import UNKNOWN, CpoTarget, Sent, check_answer, path_of
 from conformance.verdicts import Blocked
 
+pytestmark = pytest.mark.phase("charging")
+
 PURPOSE = "chargingprofiles"
 RESULT_SCHEMAS = {"GET": "ActiveChargingProfileResult", "PUT": "ChargingProfileResult",
                   "DELETE": "ClearProfileResult"}  # fmt: skip
@@ -35,8 +38,8 @@ ACTIVE_WAIT_SECONDS = 3.0
 
 @pytest.fixture(scope="module")
 def profile_session(cpo_target: CpoTarget) -> Iterator[str]:
-    """The id of a Session started for this module (test_05 stops its own), or a skip with the
-    reason there is none; stopped once the module is done."""
+    """The id of a Session started for this module (cpo/test_commands.py stops its own), or a
+    skip with the reason there is none; stopped once the module is done."""
     cpo_target.start_session(PURPOSE, prefer={"CHARGING_PROFILE_CAPABLE"})
     session_id = str(cpo_target.session_of(PURPOSE)["id"])
     yield session_id

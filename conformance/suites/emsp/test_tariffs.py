@@ -20,6 +20,8 @@ from conformance.suites.generators import (
     quick,
 )
 
+pytestmark = pytest.mark.phase("modules")
+
 MODULE = "tariffs"
 
 

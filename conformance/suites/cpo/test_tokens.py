@@ -26,6 +26,8 @@ from conformance.session import Judge
 from conformance.suites.conftest import interface
 from specs import contract
 
+pytestmark = pytest.mark.phase("modules")
+
 TYPES = ("AD_HOC_USER", "APP_USER", "OTHER", "RFID")
 SUFFIXES = st.sampled_from(["A", "B", "C"])
 _EPOCH = datetime(2024, 1, 1, tzinfo=UTC)

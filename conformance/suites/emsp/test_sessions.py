@@ -22,6 +22,8 @@ from conformance.suites.generators import (
     quick,
 )
 
+pytestmark = pytest.mark.phase("modules")
+
 MODULE = "sessions"
 PERIODS = st.lists(objects("ChargingPeriod"), min_size=1, max_size=3)
 

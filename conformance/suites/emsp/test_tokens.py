@@ -28,6 +28,8 @@ from conformance.suites.pagination import (
 )
 from conformance.verdicts import Blocked
 
+pytestmark = pytest.mark.phase("modules")
+
 MODULE = "tokens"
 _CRAWLS: dict[tuple[str, str, str], Crawl] = {}
 _QUICK = settings(

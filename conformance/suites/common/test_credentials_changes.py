@@ -9,6 +9,8 @@ from conformance.checks.objects import check_object, check_status
 from conformance.session import Judge
 from conformance.suites.conftest import fetched_during, fresh_token, registered
 
+pytestmark = pytest.mark.phase("credentials_changes")
+
 
 @pytest.mark.rule("CRED-009", "CRED-010", "CRED-011", "CRED-018")
 def test_put_rotates_the_token(judge: Judge) -> None:

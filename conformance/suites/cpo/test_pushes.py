@@ -1,6 +1,7 @@
 """What the CPO pushed to our counterpart during the run: Locations, Sessions, CDRs and Tariffs
-(§8.2.2, §9.2.2, §10.2.2, §11.2.2). The commands of test_05 and test_06 make a CPO push (Session
-PUT and PATCHes, EVSE status PATCHes, CDR POSTs), which is why this file runs after them.
+(§8.2.2, §9.2.2, §10.2.2, §11.2.2). The commands and charging profiles of the `charging` phase
+make a CPO push (Session PUT and PATCHes, EVSE status PATCHes, CDR POSTs), which is why this
+file runs after them (phase `pushes`).
 
 Every push must carry a valid object (a PATCH its last_updated), and push and pull must agree:
 each pushed object, rebuilt as a Receiver holds it after the pushes, equals on the fields pushed
@@ -32,6 +33,8 @@ from conformance.checks.pushes import (
 from conformance.exchange import Exchange
 from conformance.session import Judge
 from conformance.suites.charging import CpoTarget, path_of
+
+pytestmark = pytest.mark.phase("pushes")
 
 #: How long pushed and served objects may take to agree (pushes in flight, an outbox's delay).
 CONVERGE_SECONDS = 10.0

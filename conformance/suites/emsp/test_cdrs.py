@@ -22,6 +22,8 @@ from conformance.suites.generators import (
 )
 from conformance.verdicts import Blocked
 
+pytestmark = pytest.mark.phase("modules")
+
 MODULE = "cdrs"
 
 

@@ -1,0 +1,1 @@
+"""Suites that judge either role: versions, authentication, credentials, fuzzing."""

@@ -1,0 +1,1 @@
+"""Suites that judge a CPO: its Senders, its Receivers, what it pushes."""

@@ -1,0 +1,1 @@
+"""Suites that judge an eMSP: its Receivers, its Tokens Sender, its callbacks."""
