@@ -11,13 +11,12 @@ import time
 import uuid
 from collections.abc import Generator, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 import conformance.profiles  # noqa: F401 - registers the Hypothesis profiles before use
-from conformance.config import JudgeConfig, add_options
+from conformance.config import JudgeConfig, add_options, judged_values
 from conformance.verdicts import Blocked, Violations
 from specs.catalogue import default_catalogue
 
@@ -51,32 +50,16 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def judge_config(config: pytest.Config) -> JudgeConfig | None:
-    versions_url = config.getoption("--ocpi-versions-url")
-    if not versions_url:
+    """The run's JudgeConfig from the `--ocpi-*` options (config.OPTIONS), None without a target."""
+    if not config.getoption("--ocpi-versions-url"):
         return None
-    role, token = config.getoption("--ocpi-role"), config.getoption("--ocpi-token")
-    if role is None or token is None:
+    values = judged_values(config)
+    if values["role"] is None or values["token"] is None:
         raise pytest.UsageError("--ocpi-versions-url needs --ocpi-role and --ocpi-token")
     run_id = config.getoption("--ocpi-run-id") or (
-        datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + f"-{role}-{uuid.uuid4().hex[:6]}"
+        datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + f"-{values['role']}-{uuid.uuid4().hex[:6]}"
     )
-    return JudgeConfig(
-        versions_url=versions_url,
-        role=role,
-        token=token,
-        token_kind=config.getoption("--ocpi-token-kind"),
-        counterpart_host=config.getoption("--ocpi-counterpart-host"),
-        counterpart_port=config.getoption("--ocpi-counterpart-port"),
-        counterpart_url=config.getoption("--ocpi-counterpart-url"),
-        strict=bool(config.getoption("--ocpi-strict")),
-        mint_token_command=config.getoption("--ocpi-mint-token-command"),
-        act_command=config.getoption("--ocpi-act-command"),
-        report_dir=Path(config.getoption("--ocpi-report-dir")),
-        run_id=run_id,
-        only=tuple(config.getoption("--ocpi-only")),
-        party=("NL", "PFJ"),
-        max_wait=float(config.getoption("--ocpi-max-wait")),
-    )
+    return JudgeConfig(**values, run_id=run_id, party=("NL", "PFJ"))
 
 
 def _phase(item: pytest.Item) -> int:

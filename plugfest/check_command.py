@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
@@ -20,7 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from conformance.config import DEFAULT_MAX_WAIT
+from conformance.config import pytest_args
 from conformance.preflight import unreachable
 from conformance.report import STATUSES
 
@@ -48,28 +49,16 @@ class _ProgressPlugin:
             self.progress.advance(self.task)
 
 
-def run_check(
-    *,
-    role: str,
-    versions_url: str,
-    token: str,
-    report_dir: Path,
-    strict: bool,
-    only: list[str],
-    token_kind: str,
-    mint_token_command: str | None,
-    counterpart_url: str | None,
-    counterpart_host: str,
-    counterpart_port: int | None,
-    hypothesis_profile: str,
-    act_command: str | None = None,
-    max_wait: float = DEFAULT_MAX_WAIT,
-) -> int:
-    problem = unreachable(versions_url, token, timeout=max_wait)
+def run_check(values: Mapping[str, Any]) -> int:
+    """Judge the target `values` name (the options of conformance.config.OPTIONS, by name)."""
+    problem = unreachable(values["versions_url"], values["token"], timeout=values["max_wait"])
     if problem:
         console.print(f"[red]plugfest check: {problem}[/red]", soft_wrap=True)
         return USAGE_ERROR
-    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + f"-{role}-{uuid.uuid4().hex[:6]}"
+    report_dir = Path(values["report_dir"])
+    run_id = (
+        datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + f"-{values['role']}-{uuid.uuid4().hex[:6]}"
+    )
     run_dir = report_dir / run_id
     suites = Path(str(files("conformance").joinpath("suites")))
     args = [
@@ -79,30 +68,12 @@ def run_check(
         "-p", "no:cacheprovider",
         "-p", "no:terminal",
         "-W", "ignore::DeprecationWarning",
-        f"--hypothesis-profile={hypothesis_profile}",
-        f"--ocpi-versions-url={versions_url}",
-        f"--ocpi-role={role}",
-        f"--ocpi-token={token}",
-        f"--ocpi-token-kind={token_kind}",
-        f"--ocpi-report-dir={report_dir}",
         f"--ocpi-run-id={run_id}",
-        f"--ocpi-counterpart-host={counterpart_host}",
-        f"--ocpi-max-wait={max_wait}",
         f"--junitxml={run_dir / 'junit.xml'}",
         f"--html={run_dir / 'pytest.html'}",
         "--self-contained-html",
+        *pytest_args(values),
     ]  # fmt: skip
-    if strict:
-        args.append("--ocpi-strict")
-    if mint_token_command:
-        args.append(f"--ocpi-mint-token-command={mint_token_command}")
-    if act_command:
-        args.append(f"--ocpi-act-command={act_command}")
-    if counterpart_url:
-        args.append(f"--ocpi-counterpart-url={counterpart_url}")
-    if counterpart_port:
-        args.append(f"--ocpi-counterpart-port={counterpart_port}")
-    args += [f"--ocpi-only={o}" for o in only]
     with Progress(
         TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
         TimeElapsedColumn(), console=console,

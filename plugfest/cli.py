@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from conformance.config import OPTIONS, Option
 from plugfest import cpo_commands, db_commands, emsp_commands, rules_command, token_commands
 
 app = typer.Typer(
@@ -45,71 +47,37 @@ def rules(
     rules_command.run(module, output)
 
 
-@app.command("check")
-def check(
-    role: Annotated[str, typer.Option("--role", help="The target's role: cpo or emsp.")],
-    versions_url: Annotated[str, typer.Option("--versions-url", help="The target's versions URL.")],
-    token: Annotated[
-        str,
-        typer.Option("--token", help="A TOKEN_A to register with (or --token-kind registered)."),
-    ],
-    report_dir: Annotated[Path, typer.Option("--report-dir", help="Where runs go.")] = Path(
-        "reports"
-    ),
-    strict: Annotated[
-        bool, typer.Option("--strict", help="SHOULD rules fail the run too.")
-    ] = False,
-    only: Annotated[
-        list[str] | None, typer.Option("--only", help="Only this module or rule (repeatable).")
-    ] = None,
-    token_kind: Annotated[
-        str, typer.Option("--token-kind", help="bootstrap (TOKEN_A) or registered (token C).")
-    ] = "bootstrap",
-    mint_token_command: Annotated[
-        str | None,
-        typer.Option("--mint-token-command", help="Prints a fresh TOKEN_A; {ttl} = seconds."),
-    ] = None,
-    act_command: Annotated[
-        str | None,
-        typer.Option(
-            "--act-command",
-            help="Makes the target act (send a command...): {action} = the action's name, "
-            "its parameters as JSON on stdin.",
-        ),
-    ] = None,
-    counterpart_url: Annotated[
-        str | None, typer.Option("--counterpart-url", help="Our counterpart's public base URL.")
-    ] = None,
-    counterpart_host: Annotated[str, typer.Option("--counterpart-host")] = "127.0.0.1",
-    counterpart_port: Annotated[int | None, typer.Option("--counterpart-port")] = None,
-    hypothesis_profile: Annotated[
-        str, typer.Option("--hypothesis-profile", help="dev, ci or thorough.")
-    ] = "dev",
-    max_wait: Annotated[
-        float,
-        typer.Option(
-            "--max-wait",
-            help="Seconds: the longest the judge waits for one answer, callback or push.",
-        ),
-    ] = 30.0,
-) -> None:
+def check(**values: Any) -> None:
     """Judge an OCPI 2.2.1 party by URL. Exit 1 when a MUST rule failed, 2 on a usage error
     (a target that cannot be reached), 0 otherwise."""
     from plugfest.check_command import run_check
 
-    if role not in ("cpo", "emsp"):
-        raise typer.BadParameter("--role must be cpo or emsp")
-    if token_kind not in ("bootstrap", "registered"):
-        raise typer.BadParameter("--token-kind must be bootstrap or registered")
-    raise typer.Exit(
-        run_check(
-            role=role, versions_url=versions_url, token=token, report_dir=report_dir,
-            strict=strict, only=only or [], token_kind=token_kind,
-            mint_token_command=mint_token_command, counterpart_url=counterpart_url,
-            counterpart_host=counterpart_host, counterpart_port=counterpart_port,
-            hypothesis_profile=hypothesis_profile, act_command=act_command, max_wait=max_wait,
-        )
-    )  # fmt: skip
+    for option in OPTIONS:
+        value = values.get(option.name)
+        if option.choices and value is not None and value not in option.choices:
+            raise typer.BadParameter(f"{option.cli} must be one of {', '.join(option.choices)}")
+    raise typer.Exit(run_check(values))
+
+
+def _parameter(option: Option) -> inspect.Parameter:
+    """A typer option for one of conformance.config.OPTIONS."""
+    annotation: Any = option.kind
+    if option.repeat:
+        annotation = list[str] | None
+    elif option.default is None and not option.required:
+        annotation = option.kind | None
+    default = ... if option.required else option.default
+    return inspect.Parameter(
+        option.name,
+        inspect.Parameter.KEYWORD_ONLY,
+        default=typer.Option(default, option.cli, help=option.help),
+        annotation=annotation,
+    )
+
+
+# The options are declared once, in conformance.config.OPTIONS (the pytest plugin's too).
+check.__signature__ = inspect.Signature([_parameter(o) for o in OPTIONS])  # type: ignore[attr-defined]
+app.command("check")(check)
 
 
 @app.command("selfcheck")
