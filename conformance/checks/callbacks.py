@@ -10,7 +10,7 @@ from typing import Any
 
 from conformance.checks.objects import check_object
 from conformance.exchange import Exchange
-from conformance.verdicts import Ledger
+from conformance.verdicts import Blocked, Ledger
 
 #: Seconds beyond the announced timeout before a result that has not come counts as never sent:
 #: after the timeout "the eMSP may assume it will never come" (§13.3.2); this is for the wire.
@@ -89,3 +89,28 @@ def judge_callback(
     body = request_json(exchange)
     check_object(ledger, schema_rule, body, schema, exchange)
     return body
+
+
+def callback_body(
+    ledger: Ledger,
+    awaited: Awaited,
+    *,
+    arrived_rule: str,
+    schema_rule: str,
+    schema: str,
+    request: Exchange,
+    timely_rule: str | None = None,
+) -> dict[str, Any]:
+    """`judge_callback`, then the body a test goes on with. `Blocked` when none arrived: the
+    verdict on that (or the wait bound that stopped it) is already recorded."""
+    body = judge_callback(
+        ledger, awaited, arrived_rule=arrived_rule, schema_rule=schema_rule, schema=schema,
+        request=request, timely_rule=timely_rule,
+    )  # fmt: skip
+    if awaited.exchange is None:
+        raise Blocked(
+            f"no {schema} arrived to judge within {awaited.waited:.0f} s (the target announced "
+            f"{awaited.timeout} s; see {arrived_rule})",
+            request,
+        )
+    return body if isinstance(body, dict) else {}

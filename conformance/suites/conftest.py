@@ -96,8 +96,9 @@ def interface(judge: Judge, module: str, role: str, target: str | None) -> tuple
     `target` party (None: either). The suite is skipped for the other party, or when the
     target publishes no such interface (swapped roles are read leniently, Registration)."""
     if target is not None and judge.config.role != target:
-        pytest.skip(f"judges a {target.upper()}'s {module} {role}: the target is a "
-                    f"{judge.config.role.upper()}")  # fmt: skip
+        party = {"cpo": "a CPO", "emsp": "an eMSP"}
+        pytest.skip(f"judges {party[target]}'s {module} {role}: the target is "
+                    f"{party[judge.config.role]}")  # fmt: skip
     registration = registered(judge)
     url = registration.endpoint(module, role)
     if not url:

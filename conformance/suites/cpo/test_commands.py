@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from conformance.checks.callbacks import Awaited, judge_callback, request_json
+from conformance.checks.callbacks import Awaited, callback_body, request_json
 from conformance.checks.objects import check_object, refused
 from conformance.session import Judge
 from conformance.suites.charging import (
@@ -46,17 +46,10 @@ def check_response(judge: Judge, sent: Sent) -> None:
 
 def check_result(judge: Judge, sent: Sent, awaited: Awaited) -> dict[str, Any]:
     """CMD-003 (a CommandResult came), CMD-004 (within the timeout), CMD-015 (it is one)."""
-    body = judge_callback(
+    return callback_body(
         judge.ledger, awaited, arrived_rule="CMD-003", timely_rule="CMD-004",
         schema_rule="CMD-015", schema="CommandResult", request=sent.reply.exchange,
     )  # fmt: skip
-    if awaited.exchange is None:
-        raise Blocked(
-            f"no {sent.what} CommandResult arrived to judge within {awaited.waited:.0f} s "
-            f"(the target announced {awaited.timeout} s; see CMD-003)",
-            sent.reply.exchange,
-        )
-    return body if isinstance(body, dict) else {}
 
 
 def send_and_judge(judge: Judge, target: CpoTarget, command: str, body: dict[str, Any]) -> Any:
