@@ -49,11 +49,14 @@ def judge_callback(
     schema: str,
     request: Exchange,
     timely_rule: str | None = None,
+    go_on: bool = False,
 ) -> Any:
     """`arrived_rule`: a callback came (or the announced timeout passed without one: a
     violation); `timely_rule`: it came within the announced timeout; `schema_rule`: its body is
     a valid `schema`. Returns the body, or None when no verdict was possible: the judge stopped
-    waiting before the target's own timeout had passed (--max-wait; recorded as blocked)."""
+    waiting before the target's own timeout had passed (--max-wait; recorded as blocked).
+    With `go_on` (a test that works on with the body): `Blocked` when nothing arrived, the
+    verdict on that already recorded, and the body as a dict."""
     if awaited.exchange is None:
         owed_by = awaited.owed_by
         if owed_by is not None and awaited.waited < owed_by:
@@ -64,16 +67,22 @@ def judge_callback(
             ledger.blocked(arrived_rule, reason, request)
             if timely_rule:
                 ledger.blocked(timely_rule, reason, request)
-            return None
-        announced = "no timeout" if awaited.timeout is None else f"{awaited.timeout} s"
-        ledger.check(
-            arrived_rule,
-            False,
-            expected=f"a {schema} POSTed to the response_url the judge gave, within the "
-            f"announced timeout ({announced}) and {GRACE_SECONDS:.0f} s of grace",
-            actual=f"nothing arrived there in {awaited.waited:.1f} s",
-            exchange=request,
-        )
+        else:
+            announced = "no timeout" if awaited.timeout is None else f"{awaited.timeout} s"
+            ledger.check(
+                arrived_rule,
+                False,
+                expected=f"a {schema} POSTed to the response_url the judge gave, within the "
+                f"announced timeout ({announced}) and {GRACE_SECONDS:.0f} s of grace",
+                actual=f"nothing arrived there in {awaited.waited:.1f} s",
+                exchange=request,
+            )
+        if go_on:
+            raise Blocked(
+                f"no {schema} arrived to judge within {awaited.waited:.0f} s (the target "
+                f"announced {awaited.timeout} s; see {arrived_rule})",
+                request,
+            )
         return None
     exchange = awaited.exchange
     ledger.passed(arrived_rule)
@@ -88,29 +97,6 @@ def judge_callback(
         )
     body = request_json(exchange)
     check_object(ledger, schema_rule, body, schema, exchange)
+    if go_on and not isinstance(body, dict):
+        return {}
     return body
-
-
-def callback_body(
-    ledger: Ledger,
-    awaited: Awaited,
-    *,
-    arrived_rule: str,
-    schema_rule: str,
-    schema: str,
-    request: Exchange,
-    timely_rule: str | None = None,
-) -> dict[str, Any]:
-    """`judge_callback`, then the body a test goes on with. `Blocked` when none arrived: the
-    verdict on that (or the wait bound that stopped it) is already recorded."""
-    body = judge_callback(
-        ledger, awaited, arrived_rule=arrived_rule, schema_rule=schema_rule, schema=schema,
-        request=request, timely_rule=timely_rule,
-    )  # fmt: skip
-    if awaited.exchange is None:
-        raise Blocked(
-            f"no {schema} arrived to judge within {awaited.waited:.0f} s (the target announced "
-            f"{awaited.timeout} s; see {arrived_rule})",
-            request,
-        )
-    return body if isinstance(body, dict) else {}

@@ -144,13 +144,12 @@ def crawl(
         result.origins.extend([exchange] * len(items))
         link = next_link(reply)
         seen = offset + len(result.objects)
-        expected_total = result.total
-        more = expected_total is not None and seen < expected_total
+        more = result.total is not None and seen < result.total
         if more:
             ledger.check(
                 "TRANS-030",
                 link is not None,
-                expected=f'a Link rel="next": {seen} of X-Total-Count {expected_total} seen',
+                expected=f'a Link rel="next": {seen} of X-Total-Count {result.total} seen',
                 actual="no Link header",
                 exchange=exchange,
             )

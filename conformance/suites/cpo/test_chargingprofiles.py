@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from conformance.checks.callbacks import callback_body, request_json
+from conformance.checks.callbacks import judge_callback, request_json
 from conformance.checks.objects import check_object, check_status
 from conformance.session import Judge
 from conformance.suites.charging import UNKNOWN, CpoTarget, Sent, check_answer, path_of
@@ -59,10 +59,11 @@ def send_and_judge(judge: Judge, target: CpoTarget, method: str, session_id: str
     if not sent.accepted:
         pytest.skip(f"the target answered {method} with {sent.result}: no result owed")
     awaited = target.await_callback(sent)
-    return callback_body(
+    body: dict[str, Any] = judge_callback(
         judge.ledger, awaited, arrived_rule="CP-007", schema_rule="CP-009",
-        schema=RESULT_SCHEMAS[method], request=sent.reply.exchange,
+        schema=RESULT_SCHEMAS[method], request=sent.reply.exchange, go_on=True,
     )  # fmt: skip
+    return body
 
 
 def _active_profile_puts(target: CpoTarget, session_id: str | None = None) -> list[Any]:

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from conformance.checks.callbacks import Awaited, callback_body, request_json
+from conformance.checks.callbacks import Awaited, judge_callback, request_json
 from conformance.checks.objects import check_object, refused
 from conformance.session import Judge
 from conformance.suites.charging import (
@@ -46,10 +46,11 @@ def check_response(judge: Judge, sent: Sent) -> None:
 
 def check_result(judge: Judge, sent: Sent, awaited: Awaited) -> dict[str, Any]:
     """CMD-003 (a CommandResult came), CMD-004 (within the timeout), CMD-015 (it is one)."""
-    return callback_body(
+    body: dict[str, Any] = judge_callback(
         judge.ledger, awaited, arrived_rule="CMD-003", timely_rule="CMD-004",
-        schema_rule="CMD-015", schema="CommandResult", request=sent.reply.exchange,
+        schema_rule="CMD-015", schema="CommandResult", request=sent.reply.exchange, go_on=True,
     )  # fmt: skip
+    return body
 
 
 def send_and_judge(judge: Judge, target: CpoTarget, command: str, body: dict[str, Any]) -> Any:
