@@ -56,6 +56,9 @@ OPTIONS: tuple[Option, ...] = (
            "name); repeatable.", repeat=True),
     Option("mint_token_command", "A command printing a fresh TOKEN_A of the target on its last "
            "line; {ttl} is replaced by a lifetime in seconds."),
+    Option("revoke_token_command", "A command that revokes the TOKEN_A it reads on stdin "
+           "(exit 0 = revoked); with --mint-token-command the judge checks that a revoked "
+           "TOKEN_A is refused."),
     Option("act_command", "A command that makes the target act (send a command, a "
            "ChargingProfiles request): {action} is replaced by the action's name, its parameters "
            "come as JSON on stdin; exit 0 = done, 3 = cannot (README: the act hook)."),
@@ -86,6 +89,7 @@ class JudgeConfig:
     only: tuple[str, ...]
     party: tuple[str, str]  # the judge's own country code and party id
     max_wait: float = DEFAULT_MAX_WAIT  # seconds: the bound of every single wait (README)
+    revoke_token_command: str | None = None
 
 
 def add_options(parser: pytest.Parser) -> None:

@@ -46,6 +46,7 @@ from simulator.platform.loopback import BackgroundServer, free_port
 from simulator.platform.partner_client import Discovery
 from simulator.platform.settings import PartySettings
 from specs import contract
+from specs.client_rules import Finding, judge_request
 
 _JUDGE_CONTEXT = RequestContext(client_address="judge", request_id=None)
 
@@ -66,6 +67,10 @@ class InboundRecorder:
         self.public_url = public_url.rstrip("/")
         self.exchanges: list[Exchange] = []
         self.arrivals: dict[int, float] = {}  # exchange id -> time.monotonic() of its arrival
+        #: exchange id -> the client-side rules judged on the raw request (before redaction),
+        #: and the label of the token it carried (None: no token we know).
+        self.judged: dict[int, tuple[list[Finding], str | None]] = {}
+        self._request_ids: set[str] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -98,7 +103,12 @@ class InboundRecorder:
         finally:
             headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
             query = scope.get("query_string", b"").decode("latin-1")
-            body = b"".join(chunks).decode("utf-8", "replace") or None
+            raw_body = b"".join(chunks)
+            body = raw_body.decode("utf-8", "replace") or None
+            findings, credential = judge_request(
+                method, headers, raw_body, tokens=self.recorder.labels,
+                request_ids_seen=self._request_ids,
+            )  # fmt: skip
             exchange = Exchange(
                 id=self.recorder.next_id(),
                 method=method,
@@ -114,6 +124,7 @@ class InboundRecorder:
                 direction="in",
             )
             self.arrivals[exchange.id] = arrived
+            self.judged[exchange.id] = (findings, credential.label if credential else None)
             self.exchanges.append(exchange)
             self.recorder.add(exchange)
 
@@ -191,6 +202,9 @@ class Counterpart:
             ocpi_base_url=self.public_url,
             ocpi_country_code="NL",
             ocpi_party_id="PFJ",
+            # Lenient, and said under TRANS-005 (test_client_requests.py): a target that sends
+            # its token verbatim is still served, so that the rest of what it sends is judged.
+            ocpi_accept_raw_tokens=True,
             ocpi_business_name=f"Plugfest judge's counterpart ({self.role})",
             data_dir=directory,
             database_url=f"sqlite+aiosqlite:///{directory / 'counterpart.db'}",
@@ -247,6 +261,11 @@ class Counterpart:
 
     def inbound(self) -> list[Exchange]:
         return list(self._inbound.exchanges)
+
+    def judged(self, exchange: Exchange) -> tuple[list[Finding], str | None]:
+        """The client-side rules judged on an inbound request as it arrived, and the label of
+        the token it carried (specs/client_rules.py)."""
+        return self._inbound.judged.get(exchange.id, ([], None))
 
     # --- for targets made to act (emsp/test_callbacks.py), registrations refused (CRED-014) -----
 

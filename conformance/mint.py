@@ -1,9 +1,12 @@
-"""Mint a TOKEN_A from a Plugfest party's admin API and print it: a fast minting hook.
+"""Mint or revoke a TOKEN_A through a Plugfest party's admin API: fast minting and revoking hooks.
 
-    python -m conformance.mint http://127.0.0.1:9000 --ttl 600   # ADMIN_TOKEN from the environment
+    python -m conformance.mint http://127.0.0.1:9000 --ttl 600   # prints a fresh TOKEN_A
+    python -m conformance.mint http://127.0.0.1:9000 --revoke < token   # revokes that TOKEN_A
 
+ADMIN_TOKEN comes from the environment, the token to revoke from stdin: never from argv.
 Standard library only, so it starts in milliseconds: the judge may call it dozens of times.
-Other platforms plug in their own command through `--ocpi-mint-token-command`.
+Other platforms plug in their own commands through `--mint-token-command` and
+`--revoke-token-command`.
 """
 
 from __future__ import annotations
@@ -13,18 +16,28 @@ import json
 import os
 import sys
 import urllib.request
+from typing import Any
 
 
-def mint(base_url: str, admin_token: str, ttl: int, label: str) -> str:
+def _post(base_url: str, admin_token: str, path: str, body: dict[str, Any]) -> Any:
     request = urllib.request.Request(  # noqa: S310 - an operator-given http(s) URL
-        base_url.rstrip("/") + "/admin/bootstrap-tokens",
-        data=json.dumps({"ttl_seconds": ttl, "label": label}).encode(),
+        base_url.rstrip("/") + path,
+        data=json.dumps(body).encode(),
         headers={"Authorization": f"Bearer {admin_token}", "Content-Type": "application/json"},
         method="POST",
     )
     with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-        token: str = json.load(response)["token"]
-    return token
+        return json.load(response)
+
+
+def mint(base_url: str, admin_token: str, ttl: int, label: str) -> str:
+    minted = _post(base_url, admin_token, "/admin/bootstrap-tokens",
+                   {"ttl_seconds": ttl, "label": label})  # fmt: skip
+    return str(minted["token"])
+
+
+def revoke(base_url: str, admin_token: str, token: str) -> None:
+    _post(base_url, admin_token, "/admin/bootstrap-tokens/revocations", {"token": token})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,12 +45,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("base_url", help="the party's base URL (its admin API is under /admin)")
     parser.add_argument("--ttl", type=int, default=600, help="lifetime in seconds")
     parser.add_argument("--label", default="plugfest judge")
+    parser.add_argument("--revoke", action="store_true", help="revoke the token read on stdin")
     parser.add_argument("--admin-token-env", default="ADMIN_TOKEN", help="variable to read")
     args = parser.parse_args(argv)
     admin_token = os.environ.get(args.admin_token_env)
     if not admin_token:
         print(f"{args.admin_token_env} is not set", file=sys.stderr)
         return 2
+    if args.revoke:
+        revoke(args.base_url, admin_token, sys.stdin.read().strip())
+        return 0
     print(mint(args.base_url, admin_token, args.ttl, args.label))
     return 0
 

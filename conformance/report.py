@@ -15,8 +15,10 @@ _ENV = Environment(
     lstrip_blocks=True,
 )
 # Summary cards, most telling first; table columns in reading order.
-STATUS_ORDER = ("failed", "blocked", "error", "passed", "skipped", "not_covered", "not_applicable")
-STATUSES = ("passed", "failed", "blocked", "error", "skipped", "not_covered", "not_applicable")
+STATUS_ORDER = ("failed", "blocked", "error", "passed", "skipped", "unobservable", "not_covered",
+                "not_applicable")  # fmt: skip
+STATUSES = ("passed", "failed", "blocked", "error", "skipped", "unobservable", "not_covered",
+            "not_applicable")  # fmt: skip
 CLIP = 3000  # characters of a body shown in a transcript; results.json keeps all of it
 
 

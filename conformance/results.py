@@ -1,9 +1,9 @@
 """A run's results: the versioned `results.json`, from which every report is rendered.
 
-Schema `plugfest-results/2`: `run` (target, role, versions, seed, timing, `exit_status`),
+Schema `plugfest-results/3`: `run` (target, role, versions, seed, timing, `exit_status`),
 `summary`, `rules` (every catalogue rule with its status: passed, failed, blocked, error,
-skipped, not_covered, not_applicable; its violations with evidence, `blocked_by`, and the
-lenient `readings` the judge took of its deviations),
+skipped, unobservable (its `unobservable` says why), not_covered, not_applicable; its violations
+with evidence, `blocked_by`, and the lenient `readings` the judge took of its deviations),
 `coverage` (per catalogue module: `total` rules, how many in each status, `applicable` to the
 target's role and `checked`), `tests` (outcome: passed, failed, blocked, skipped or error;
 rules, violation, blocked, exchange ids) and `exchanges` (redacted transcripts).
@@ -27,7 +27,7 @@ from conformance.report import STATUSES, module_coverage, render_index, render_r
 if TYPE_CHECKING:
     from conformance.session import Judge
 
-SCHEMA = "plugfest-results/2"
+SCHEMA = "plugfest-results/3"
 __all__ = ["SCHEMA", "STATUSES", "build_results", "write_run"]
 
 
@@ -63,16 +63,25 @@ def _tests(reports: list[pytest.TestReport]) -> list[dict[str, Any]]:
 
 
 def rule_status(
-    *, violated: bool, passed: bool, applicable: bool, blocked: bool, errored: bool, skipped: bool
+    *,
+    violated: bool,
+    passed: bool,
+    applicable: bool,
+    blocked: bool,
+    errored: bool,
+    skipped: bool,
+    unobservable: bool = False,
 ) -> str:
     """A rule's status, from its evidence: a verdict (failed, passed) wins over why there is
-    none (blocked, error of the judge, skipped, not covered)."""
+    none (blocked, error of the judge, skipped, unobservable from outside, not covered)."""
     if violated:
         return "failed"
     if passed:
         return "passed"
     if not applicable:
         return "not_applicable"  # before "skipped": its tests skip for the other role
+    if unobservable:
+        return "unobservable"  # the catalogue says why (Rule.unobservable)
     if blocked:
         return "blocked"
     if errored:
@@ -107,6 +116,7 @@ def _rules(judge: Judge, tests: list[dict[str, Any]]) -> list[dict[str, Any]]:
             blocked=bool(blocked_by),
             errored=bool(errored),
             skipped=bool(skip_reasons),
+            unobservable=rule.unobservable is not None,
         )
         rows.append({
             **rule.as_dict(),

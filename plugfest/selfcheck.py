@@ -133,30 +133,27 @@ def serve(role: str, workdir: Path, seed: bool, faults: tuple[str, ...] = ()) ->
         log.close()
 
 
-def act_options(party: Party) -> list[str]:
-    """The act hook for our eMSP simulator (conformance/act.py, its admin API; the admin token
-    from the environment); the CPO needs none: the judge's own eMSP drives it."""
-    if party.role != "emsp":
-        return []
-    command = (
-        f"{sys.executable} -m conformance.act {party.base_url} {{action}} "
-        f"--admin-token-env {party.admin_env}"
-    )
-    return ["--act-command", command]
+def hook_options(party: Party) -> list[str]:
+    """The hooks for our parties, through their admin APIs (the admin token from the
+    environment): minting and revoking TOKEN_As (conformance/mint.py), and the act hook
+    (conformance/act.py): our eMSP sends commands and pushes Tokens, our CPO has a driver swipe
+    a Token and issues a credit CDR."""
+    admin = f"--admin-token-env {party.admin_env}"
+    tokens = f"{sys.executable} -m conformance.mint {party.base_url}"
+    act = f"{sys.executable} -m conformance.act {party.base_url} {{action}} --role {party.role}"
+    return ["--mint-token-command", f"{tokens} --ttl {{ttl}} {admin}",
+            "--revoke-token-command", f"{tokens} --revoke {admin}",
+            "--act-command", f"{act} {admin}"]  # fmt: skip
 
 
 def judge(party: Party, report_dir: Path, hypothesis_profile: str) -> int:
     token = mint(party.base_url, party.admin_token, 1800, "selfcheck")
-    mint_command = (
-        f"{sys.executable} -m conformance.mint {party.base_url} --ttl {{ttl}} "
-        f"--admin-token-env {party.admin_env}"
-    )
     console.rule(f"{party.role.upper()} at {party.base_url}")
     done = subprocess.run(  # noqa: S603 - our own CLI
         [sys.executable, "-m", "plugfest", "check", "--role", party.role,
          "--versions-url", party.versions_url, "--token", token,
-         "--report-dir", str(report_dir), "--mint-token-command", mint_command,
-         *act_options(party), "--hypothesis-profile", hypothesis_profile],
+         "--report-dir", str(report_dir), *hook_options(party),
+         "--hypothesis-profile", hypothesis_profile],
         env={**os.environ, party.admin_env: party.admin_token},
     )  # fmt: skip
     return done.returncode

@@ -56,7 +56,7 @@ _FILE_KEYS = frozenset({"module", "prefix", "rules"})
 _REQUIRED_RULE_KEYS = frozenset(
     {"id", "level", "section", "title", "applies_to", "testability", "text"}
 )
-_OPTIONAL_RULE_KEYS = frozenset({"digest"})
+_OPTIONAL_RULE_KEYS = frozenset({"digest", "unobservable"})
 
 _T = TypeVar("_T", bound=str)
 
@@ -79,6 +79,8 @@ class Rule:
     text: str
     module: str
     prefix: str
+    #: Why a black-box judge cannot observe this rule from outside the party (None: it can).
+    unobservable: str | None = None
 
     @property
     def number(self) -> int:
@@ -98,6 +100,7 @@ class Rule:
             "text": self.text,
             "module": self.module,
             "prefix": self.prefix,
+            "unobservable": self.unobservable,
         }
 
 
@@ -230,6 +233,10 @@ def _parse_rule(path: Path, index: int, raw: object, module: str, prefix: str) -
     ):
         raise _fail(path, where, f"digest must be a positive integer, not {digest!r}")
 
+    unobservable = raw.get("unobservable")
+    if unobservable is not None:
+        unobservable = " ".join(_text(path, where, "unobservable", unobservable).split())
+
     return Rule(
         id=raw_id,
         level=_choice(path, where, "level", raw["level"], LEVELS),
@@ -241,6 +248,7 @@ def _parse_rule(path: Path, index: int, raw: object, module: str, prefix: str) -
         text=" ".join(_text(path, where, "text", raw["text"]).split()),
         module=module,
         prefix=prefix,
+        unobservable=unobservable,
     )
 
 

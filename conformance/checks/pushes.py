@@ -1,6 +1,7 @@
-"""What an owner pushed to our counterpart's Receivers (§8.2.2, §9.2.2, §10.2.2, §11.2.2):
-each push against the YAML, and the objects rebuilt from the pushes (a PUT, then every PATCH
-applied as a Receiver must) for comparison with what the owner's Sender serves (§4.1.3)."""
+"""What an owner pushed to our counterpart's Receivers (§8.2.2, §9.2.2, §10.2.2, §11.2.2; an
+eMSP's Tokens, §12.2.1): each push against the YAML, and the objects rebuilt from the pushes
+(a PUT, then every PATCH applied as a Receiver must) for comparison with what the owner's Sender
+serves (§4.1.3)."""
 
 from __future__ import annotations
 
@@ -12,32 +13,41 @@ from conformance.checks.compare import same
 from conformance.checks.objects import check_object
 from conformance.exchange import Exchange
 from conformance.verdicts import Ledger
+from specs import contract
 
+#: What a CPO pushes (an eMSP pushes tokens, judged by suites/emsp/test_pushes.py).
 MODULES = ("locations", "sessions", "cdrs", "tariffs")
 #: The rule "every object served or pushed conforms" of each module.
 OBJECT_RULES = {"locations": "LOC-014", "sessions": "SES-014", "cdrs": "CDR-013",
-                "tariffs": "TAR-011"}  # fmt: skip
-#: The rule "every PATCH carries last_updated" (§8.2.2.3, §9.2.2.3).
-LAST_UPDATED_RULES = {"locations": "LOC-005", "sessions": "SES-003"}
+                "tariffs": "TAR-011", "tokens": "TOK-015"}  # fmt: skip
+#: The rule "every PATCH carries last_updated" (§8.2.2.3, §9.2.2.3, §12.2.1.3).
+LAST_UPDATED_RULES = {"locations": "LOC-005", "sessions": "SES-003", "tokens": "TOK-002"}
+#: How contract.errors says a PATCH lacks last_updated (its *Patch schemas require it).
+_NO_LAST_UPDATED = "$: 'last_updated' is a required property"
 _LOCATION_LEVELS = ("Location", "EVSE", "Connector")
 
-Address = tuple[str, ...]  # (module, country_code, party_id, object id)
+Address = tuple[str, ...]  # (module, country_code, party_id, object id[, a Token's type])
 
 
 @dataclass(frozen=True)
 class Push:
     """One request the owner sent a Receiver: module, method, the URL segments below the
-    module's URL, and the parsed body."""
+    module's URL, the parsed body, and for a Token the `type` query parameter (§12.2.1)."""
 
     module: str
     method: str
     segments: tuple[str, ...]
     body: Any
     exchange: Exchange | None = None
+    token_type: str | None = None
 
     @property
     def address(self) -> Address | None:
-        """The pushed object's identity: from the URL, or a CDR's body (POST has no id)."""
+        """The pushed object's identity: from the URL, or a CDR's body (POST has no id); a
+        Token's also holds its type, default RFID (§12.2.1: one Token per uid and type)."""
+        if self.module == "tokens" and len(self.segments) >= 3:
+            return ("tokens", *(s.upper() for s in self.segments[:3]),
+                    (self.token_type or "RFID").upper())  # fmt: skip
         if self.module == "cdrs":
             if not isinstance(self.body, dict):
                 return None
@@ -60,12 +70,16 @@ def schema_of(push: Push) -> str | None:
         return "CDR"
     if push.module == "tariffs" and depth == 3 and method == "PUT":
         return "Tariff"
+    if push.module == "tokens" and depth == 3 and method in ("PUT", "PATCH"):
+        return "Token" if method == "PUT" else "TokenPatch"
     return None
 
 
 def check_push(ledger: Ledger, push: Push) -> None:
-    """The pushed object against the YAML (LOC-014, SES-014, CDR-013, TAR-011); a PATCH carries
-    last_updated (LOC-005, SES-003); a Session PATCH addresses the whole Session (SES-004)."""
+    """The pushed object against the YAML (LOC-014, SES-014, CDR-013, TAR-011, TOK-015); a PATCH
+    carries last_updated (LOC-005, SES-003, TOK-002); a Session PATCH addresses the whole Session
+    (SES-004). A PATCH without last_updated is that rule's finding only, not its object rule's
+    too: one deviation, one finding."""
     module, exchange = push.module, push.exchange
     if module == "sessions" and push.method == "PATCH":
         ledger.check(
@@ -97,6 +111,15 @@ def check_push(ledger: Ledger, push: Push) -> None:
             actual=sorted(push.body) if isinstance(push.body, dict) else push.body,
             exchange=exchange,
         )
+        problems = [p for p in contract.errors(push.body, schema) if p != _NO_LAST_UPDATED]
+        ledger.check(
+            OBJECT_RULES[module],
+            not problems,
+            expected=f"a valid {schema} (specs/ocpi-2.2.1/components.yaml)",
+            actual="; ".join(problems[:5]),
+            exchange=exchange,
+        )
+        return
     check_object(ledger, OBJECT_RULES[module], push.body, schema, exchange)
 
 

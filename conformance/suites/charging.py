@@ -3,8 +3,10 @@
 The judge plays the eMSP. It PUTs a Token of its own (under the country_code/party_id of its
 registration) into the target's Tokens Receiver, picks EVSEs from the target's Locations, and
 sends commands and profile requests whose `response_url` points at our counterpart, where every
-callback the target makes is recorded with its time of arrival. Nothing here judges: the suites
-judge the replies and the recorded exchanges (conformance/checks/callbacks.py).
+callback the target makes is recorded with its time of arrival. Its START_SESSION may carry a
+fresh Token the target was never pushed (CMD-005). Nothing here judges but the checks two
+suites share (`check_answer`, `check_preferences`): the suites judge the replies and the
+recorded exchanges (conformance/checks/callbacks.py).
 """
 
 from __future__ import annotations
@@ -89,6 +91,30 @@ def check_answer(judge: Judge, sent: Sent, rule: str, schema_rule: str, schema: 
     check_object(judge.ledger, schema_rule, sent.reply.data, schema, exchange)
 
 
+PREFERENCES_CAPABLE = "CHARGING_PREFERENCES_CAPABLE"
+
+
+def check_preferences(judge: Judge, target: CpoTarget, purpose: str) -> None:
+    """Charging preferences for the (still active) Session START_SESSION made for `purpose`
+    (§9.2.1.2): at an EVSE with CHARGING_PREFERENCES_CAPABLE, data = a ChargingPreferencesResponse
+    (SES-009); at one without, HTTP 404 with OCPI 2001 (SES-010, §9.4.1)."""
+    session = target.session_of(purpose)
+    started = target.started[purpose]
+    session_id = session.get("id")
+    if not isinstance(session_id, str):
+        raise Blocked("the Session START_SESSION made has no id", started.sent.reply.exchange)
+    reply = target.preferences(session_id)
+    evse = started.spot.evse["uid"]
+    if PREFERENCES_CAPABLE in started.spot.capabilities:
+        judge.ledger.skipped("SES-010", f"the session's EVSE {evse} is {PREFERENCES_CAPABLE}")
+        if check_status(judge.ledger, "SES-009", reply.exchange, http=200, ocpi=1000):
+            check_object(judge.ledger, "SES-009", reply.data, "ChargingPreferencesResponse",
+                         reply.exchange)  # fmt: skip
+    else:
+        judge.ledger.skipped("SES-009", f"the session's EVSE {evse} is not {PREFERENCES_CAPABLE}")
+        check_status(judge.ledger, "SES-010", reply.exchange, http=404, ocpi=2001)
+
+
 @dataclass
 class Spot:
     """An EVSE of the target (and one of its connectors) to send commands to."""
@@ -104,13 +130,25 @@ class Spot:
 
 @dataclass
 class Started:
-    """START_SESSION as sent, its result, and the Session it made (or why there is none)."""
+    """START_SESSION as sent, its result, and the Session it made (or why there is none).
+    `token` is the Token it carried; `refused` an earlier START_SESSION at the same EVSE with a
+    Token never pushed to the target, which the target declined (CMD-005), so that this one,
+    with our pushed Token, followed."""
 
     spot: Spot
     sent: Sent
+    token: dict[str, Any]
+    refused: Started | None = None
     awaited: Awaited | None = None
+    command_result: Any = None  # the CommandResult's `result`, when a readable one came
     session: dict[str, Any] | None = None
     reason: str = ""
+
+    @property
+    def declined(self) -> bool:
+        """Not accepted, or its CommandResult says the charge point did not start: nothing
+        started, the EVSE is free."""
+        return not self.sent.accepted or self.command_result not in (None, "ACCEPTED")
 
 
 @dataclass(repr=False)
@@ -129,6 +167,9 @@ class CpoTarget:
     # otherwise), upper case: the only ones an ActiveChargingProfile PUT may be for (CP-005).
     profiles_set: set[str] = field(default_factory=set)
     reservation: dict[str, Any] = field(default_factory=dict)  # what RESERVE_NOW reserved
+    # Sessions whose profile a DELETE cleared (ClearProfileResult ACCEPTED), upper case, with
+    # when that DELETE left (time.monotonic()): none is active on them any more (CP-006).
+    profiles_cleared: dict[str, float] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return f"CpoTarget(token uid {self.token.get('uid')}, {len(self.spots)} EVSEs)"
@@ -153,17 +194,23 @@ class CpoTarget:
             pytest.skip(f"the target publishes no {module} {role} interface")
         return url.rstrip("/")
 
-    def _push_token(self) -> dict[str, Any]:
-        """Our Token, as an eMSP pushes its Tokens (§12.2.1.2). Its acceptance is judged by the
-        Tokens suite; a CPO SHALL NOT validate the Token of a command anyway (§13.3.5)."""
+    def new_token(self) -> dict[str, Any]:
+        """A fresh APP_USER Token of ours (the judge's own country_code/party_id, §13.3.5: an
+        eMSP uses only its own Tokens), not pushed anywhere."""
         role = self.judge.counterpart.credentials("x")["roles"][0]
         uid = "PFCMD" + uuid.uuid4().hex[:12].upper()
-        token = {
+        return {
             "country_code": role["country_code"], "party_id": role["party_id"], "uid": uid,
             "type": "APP_USER", "contract_id": f"{role['country_code']}-{role['party_id']}-{uid}",
             "issuer": "Plugfest judge", "valid": True, "whitelist": "ALLOWED",
             "last_updated": ocpi_now(),
         }  # fmt: skip
+
+    def _push_token(self) -> dict[str, Any]:
+        """Our Token, as an eMSP pushes its Tokens (§12.2.1.2). Its acceptance is judged by the
+        Tokens suite; a CPO SHALL NOT validate the Token of a command anyway (§13.3.5)."""
+        token = self.new_token()
+        uid = token["uid"]
         url = self.registration.endpoint("tokens", "RECEIVER")
         if url:
             parts = "/".join(quote(p, safe="") for p in (token["country_code"],
@@ -200,14 +247,14 @@ class CpoTarget:
         return spots
 
     def spot(self, needs: Iterable[str] = (), prefer: Iterable[str] = (),
-             avoid: Iterable[str] = ()) -> Spot | None:  # fmt: skip
+             avoid: Iterable[str] = (), shun: Iterable[str] = ()) -> Spot | None:  # fmt: skip
         """An AVAILABLE EVSE not given to another flow, with the capabilities `needs`, without
-        `avoid`, those with `prefer` first; it is then taken."""
-        needs, prefer, avoid = set(needs), set(prefer), set(avoid)
+        `avoid`, those with `prefer` first, then those without `shun`; it is then taken."""
+        needs, prefer, avoid, shun = set(needs), set(prefer), set(avoid), set(shun)
         free = [s for s in self.spots
                 if s.evse.get("status") == "AVAILABLE" and s.evse["uid"] not in self.used
                 and needs <= s.capabilities and not avoid & s.capabilities]  # fmt: skip
-        free.sort(key=lambda s: -len(prefer & s.capabilities))
+        free.sort(key=lambda s: (-len(prefer & s.capabilities), len(shun & s.capabilities)))
         if not free:
             return None
         self.used.add(free[0].evse["uid"])
@@ -260,6 +307,16 @@ class CpoTarget:
             params=params or None, json=body,
         )  # fmt: skip
         return Sent(f"{method} chargingprofiles", reply, response_url, sent_at)
+
+    def preferences(self, session_id: str) -> Reply:
+        """PUT `{sessions}/{session_id}/charging_preferences` (§9.2.1.2) with a ChargingPreferences
+        any capable EVSE can take or answer (§9.3.2)."""
+        url = f"{self.url('sessions', 'SENDER')}/{quote(session_id, safe='')}/charging_preferences"
+        body = {"profile_type": "REGULAR", "departure_time": ocpi_now(timedelta(hours=2)),
+                "energy_need": 10.0, "discharge_allowed": False}  # fmt: skip
+        return self.judge.client.request(
+            "PUT", url, module="sessions", token=self.registration.token, json=body
+        )
 
     # --- what came back ------------------------------------------------------------------------
 
@@ -339,24 +396,39 @@ class CpoTarget:
 
     # --- flows ---------------------------------------------------------------------------------
 
-    def start_session(self, purpose: str, prefer: Iterable[str] = ()) -> Started:
+    def start_session(self, purpose: str, prefer: Iterable[str] = (), shun: Iterable[str] = (),
+                      *, unpushed: bool = False) -> Started:  # fmt: skip
         """START_SESSION on a free EVSE (§13.3.5), once per purpose; then its CommandResult
-        and the Session it made. A target that did not start one leaves `reason` set."""
+        and the Session it made. A target that did not start one leaves `reason` set.
+        With `unpushed`, the Token is a fresh one the target was never pushed (CMD-005); if
+        that START_SESSION is declined, the same one with our pushed Token follows."""
         if purpose in self.started:
             return self.started[purpose]
-        spot = self.spot(needs={"REMOTE_START_STOP_CAPABLE"}, prefer=prefer)
+        spot = self.spot(needs={"REMOTE_START_STOP_CAPABLE"}, prefer=prefer, shun=shun)
         if spot is None:
             pytest.skip("the target's Locations have no AVAILABLE REMOTE_START_STOP_CAPABLE EVSE")
-        body = {"token": self.token, "location_id": spot.location["id"],
-                "evse_uid": spot.evse["uid"], "connector_id": spot.connector["id"],
+        body = {"token": self.new_token() if unpushed else self.token,
+                "location_id": spot.location["id"], "evse_uid": spot.evse["uid"],
+                "connector_id": spot.connector["id"],
                 "authorization_reference": "PF" + uuid.uuid4().hex[:20]}  # fmt: skip
-        started = Started(spot, self.command("START_SESSION", body))
+        started = self._start(spot, body)
+        if unpushed and started.declined:
+            first = started
+            started = self._start(spot, {**body, "token": self.token})
+            started.refused = first
         self.started[purpose] = started
+        return started
+
+    def _start(self, spot: Spot, body: dict[str, Any]) -> Started:
+        """One START_SESSION, its CommandResult, and the Session it made."""
+        started = Started(spot, self.command("START_SESSION", body), body["token"])
         if not started.sent.accepted:
             started.reason = f"the target answered START_SESSION with {started.sent.result}"
             return started
         started.awaited = self.await_callback(started.sent)
         result = request_json(started.awaited.exchange) if started.awaited.exchange else None
+        if isinstance(result, dict):
+            started.command_result = result.get("result")
         if isinstance(result, dict) and result.get("result") != "ACCEPTED":
             started.reason = (
                 f"START_SESSION was not confirmed by the charge point ({result.get('result')})"

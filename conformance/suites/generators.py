@@ -17,10 +17,11 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
-from conformance.checks.objects import refused
+from conformance.checks.objects import bare_error, refused
 from conformance.client import Reply
 from conformance.session import Judge
 from conformance.suites.conftest import interface
+from conformance.verdicts import Ledger, NoAnswer
 from specs import contract
 
 
@@ -102,6 +103,80 @@ def our_party(judge: Any) -> dict[str, Any]:
     return {"country_code": role["country_code"], "party_id": role["party_id"]}
 
 
+def foreign_party(judge: Any) -> dict[str, str]:
+    """A country_code/party_id among none of the roles our counterpart registered (§4.1.5.1)."""
+    roles = judge.counterpart.credentials("x")["roles"]
+    ours = {(str(r.get("country_code")).upper(), str(r.get("party_id")).upper())
+            for r in roles if isinstance(r, dict)}  # fmt: skip
+    cc, pid = next(p for p in (("ZZ", "ZZZ"), ("ZZ", "ZZY"), ("ZY", "ZZZ")) if p not in ours)
+    return {"country_code": cc, "party_id": pid}
+
+
+def plain_location(party: dict[str, Any]) -> dict[str, Any]:
+    """A small fixed valid Location of `party` with one AVAILABLE EVSE and one Connector."""
+    now = later(0)
+    location = {
+        "country_code": party["country_code"], "party_id": party["party_id"],
+        "id": fresh_id("LOC"), "publish": True, "address": "Stationsplein 1",
+        "city": "Utrecht", "country": "NLD", "time_zone": "Europe/Amsterdam",
+        "coordinates": {"latitude": "52.089444", "longitude": "5.110278"},
+        "last_updated": now,
+    }  # fmt: skip
+    location["evses"] = [{
+        "uid": f"{location['id']}-E1", "status": "AVAILABLE", "last_updated": now,
+        "connectors": [{
+            "id": "1", "standard": "IEC_62196_T2", "format": "SOCKET", "power_type": "AC_3_PHASE",
+            "max_voltage": 230, "max_amperage": 16, "last_updated": now,
+        }],
+    }]  # fmt: skip
+    return location
+
+
+def check_not_found(ledger: Ledger, reply: Reply) -> bool:
+    """TRANS-010 (§5): a GET naming no existing resource gets HTTP 404 with the response
+    envelope: a JSON object with a status_code (the envelope's form is TRANS-013's)."""
+    if reply.status is None:
+        raise NoAnswer(reply.exchange)
+    enveloped = isinstance(reply.body, dict) and reply.ocpi_status is not None
+    body = f"status_code {reply.ocpi_status!r}" if enveloped else (
+        f"no envelope: {(reply.exchange.response_body or '')[:120]!r}")  # fmt: skip
+    return ledger.check(
+        "TRANS-010",
+        reply.status == 404 and enveloped,
+        expected="HTTP 404 with the OCPI response envelope (a status_code) for an unknown object",
+        actual=f"HTTP {reply.status}, {body}",
+        exchange=reply.exchange,
+    )
+
+
+def check_foreign_party(ledger: Ledger, foreign: dict[str, str], put: Reply, get: Reply) -> None:
+    """TRANS-036 (§4.1.5.1): an object PUT (URL and body alike) under `foreign`, a party none of
+    the caller's credentials roles, is not stored: the PUT is refused (HTTP 4xx or an OCPI
+    error; 404 is the advised answer) and the GET of its URL serves nothing."""
+    code = put.ocpi_status
+    refusal = (put.status or 0) >= 400 or (isinstance(code, int) and code >= 2000)
+    if not refusal and bare_error(put.body):
+        ledger.reading(
+            "TRANS-036", "an error body without the OCPI envelope read as a refusal", put.exchange
+        )
+        refusal = True
+    party = f"{foreign['country_code']}/{foreign['party_id']}"
+    ledger.check(
+        "TRANS-036",
+        refusal,
+        expected=f"HTTP 4xx or an OCPI error for a PUT under {party}, none of the caller's roles",
+        actual=f"HTTP {put.status}, OCPI {code}",
+        exchange=put.exchange,
+    )
+    ledger.check(
+        "TRANS-036",
+        not stored(get),
+        expected=f"nothing served under {party}, none of the caller's roles",
+        actual=f"HTTP {get.status}, data {str(get.data)[:120]}",
+        exchange=get.exchange,
+    )
+
+
 def stored(reply: Any) -> bool:
     """Whether a GET found something (HTTP 200, 1xxx and data)."""
     code = reply.ocpi_status
@@ -169,3 +244,12 @@ class ReceiverUnderTest:
             actual=f"HTTP {got.status}, data {str(got.data)[:120]}",
             exchange=got.exchange,
         )
+
+    def check_foreign_party_refused(self, body: dict[str, Any]) -> None:
+        """TRANS-036: `body` PUT, URL and body alike, under a party none of our roles."""
+        foreign = foreign_party(self.judge)
+        url = self.at(body["id"], cc=foreign["country_code"], pid=foreign["party_id"])
+        put = self.send("PUT", url, {**body, **foreign})
+        if put.status is None:
+            raise NoAnswer(put.exchange)
+        check_foreign_party(self.judge.ledger, foreign, put, self.send("GET", url))

@@ -26,7 +26,7 @@ from conformance.checks.objects import check_status
 from conformance.client import Reply
 from conformance.exchange import Exchange
 from conformance.session import Judge
-from conformance.verdicts import Blocked
+from conformance.verdicts import Blocked, NoAnswer
 
 PAGINATION_RULES = (
     "TRANS-025",
@@ -109,7 +109,8 @@ def crawl(
     (TRANS-032).
 
     Lenient readings, each said under TRANS-030: a next link that cannot be followed as it is
-    (it loses the filters or the offset, TRANS-031; or its page is refused) is replaced by
+    (it loses the filters or the offset, or writes a filter that does not read back as sent,
+    TRANS-031; or its page is refused) is replaced by
     offset paging with the original parameters; and after a page without a next link, one GET
     at the next offset checks that nothing is left (objects there convict the missing link, and
     paging goes on by offset). `Blocked` when the first page gives nothing to judge."""
@@ -191,7 +192,8 @@ def crawl(
             reply, rule = probe, "TRANS-030"
             continue
         result.links += 1
-        if _check_link(judge, reply, link, params, result.x_limit, seen):
+        unfollowable = _check_link(judge, reply, link, params, result.x_limit, seen)
+        if unfollowable is None:
             reply = judge.client.request("GET", link, module=module, token=token)
             if reply.status == 200 and isinstance(reply.data, list):
                 rule = "TRANS-030"
@@ -211,8 +213,8 @@ def crawl(
         else:
             ledger.reading(
                 "TRANS-030",
-                "a next link that loses the filters or the offset is not followed: offset "
-                "paging with the original parameters used",
+                f"a next link that {unfollowable} is not followed: offset paging with the "
+                "original parameters used",
                 exchange,
             )
         reply, rule = at(seen), "TRANS-030"
@@ -286,9 +288,12 @@ def _check_link(
     params: dict[str, str | int],
     x_limit: int | None,
     next_offset: int,
-) -> bool:
+) -> str | None:
     """TRANS-031 (date filters kept, the next offset) and TRANS-032 (limit capped in the link);
-    whether the link can be followed as it is (TRANS-031 held, and it is an http(s) URL)."""
+    None when the link can be followed as it is (TRANS-031 held, and it is an http(s) URL), else
+    what is wrong with it (for the reading). Values are read as a server reads the link back
+    (`parse_qs`): a filter written with an unencoded `+` (an offset like `+00:00`) comes back
+    with a space in its place, not as the filter that was sent."""
     query = parse_qs(urlsplit(link).query)
     ledger = judge.ledger
 
@@ -296,28 +301,40 @@ def _check_link(
         values = query.get(name)
         return values[0] if values else None
 
-    followable = urlsplit(link).scheme in ("http", "https")
+    problems = [] if urlsplit(link).scheme in ("http", "https") else ["is no http(s) URL"]
     for name in ("date_from", "date_to"):
         sent = params.get(name)
         got = one(name)
         kept = (got is None) if sent is None else (
             got is not None and (got == sent or instant(got) == instant(sent))
         )  # fmt: skip
-        followable &= ledger.check(
+        written = _written(link, name)
+        mangled = not kept and got is not None and written is not None and "+" in written
+        actual = link
+        if mangled:
+            actual = (f"{name} written {written!r} reads back as {got!r} (an unencoded '+' "
+                      f"decodes to a space): {link}")  # fmt: skip
+        if not ledger.check(
             "TRANS-031",
             kept,
             expected=f"{name}={sent} repeated in the next link" if sent else f"no {name}",
-            actual=link,
+            actual=actual,
             exchange=reply.exchange,
-        )
+        ):
+            problems.append(
+                "writes a date filter that does not read back as sent (an unencoded '+')"
+                if mangled
+                else "loses the filters"
+            )
     got_offset = one("offset")
-    followable &= ledger.check(
+    if not ledger.check(
         "TRANS-031",
         got_offset is not None and got_offset.isdigit() and int(got_offset) == next_offset,
         expected=f"offset={next_offset} (the next page) in the next link",
         actual=link,
         exchange=reply.exchange,
-    )
+    ):
+        problems.append("loses the offset")
     got_limit = one("limit")
     if got_limit is not None and got_limit.isdigit() and x_limit is not None:
         ledger.check(
@@ -327,7 +344,16 @@ def _check_link(
             actual=link,
             exchange=reply.exchange,
         )
-    return followable
+    return " and ".join(dict.fromkeys(problems)) or None
+
+
+def _written(link: str, name: str) -> str | None:
+    """The value of query parameter `name` as the link writes it, before any decoding."""
+    for pair in urlsplit(link).query.split("&"):
+        key, _, value = pair.partition("=")
+        if key == name:
+            return value
+    return None
 
 
 def small_pages(objects: Sequence[Any]) -> dict[str, str | int] | None:
@@ -339,6 +365,34 @@ def small_pages(objects: Sequence[Any]) -> dict[str, str | int] | None:
     if len(stamps) < 3:
         return None
     return {"date_from": stamps[0][1], "limit": -(-len(objects) // 3)}
+
+
+def check_zero_limit(judge: Judge, url: str, module: str, token: str) -> None:
+    """TRANS-030 for `limit=0`, which §4.1.4.1 leaves open (a server may refuse it, answer an
+    empty page, or read it as no limit): a next link must still lead forward. An empty page
+    whose next link points at the offset just read (0; an omitted offset is 0, TRANS-025)
+    sends a client that follows links round in circles for ever. Only that loop is judged."""
+    reply = judge.client.request("GET", url, module=module, token=token, params={"limit": 0})
+    if reply.status is None:
+        raise NoAnswer(reply.exchange)
+    if reply.status != 200 or not isinstance(reply.data, list):
+        judge.ledger.skipped(
+            "TRANS-030", f"limit=0 answered HTTP {reply.status}, OCPI {reply.ocpi_status}: no page"
+        )
+        return
+    link = next_link(reply)
+    offset = parse_qs(urlsplit(link).query).get("offset", ["0"])[0].strip() if link else ""
+    if not judge.ledger.check(
+        "TRANS-030",
+        link is None or bool(reply.data) or not (offset.isdigit() and int(offset) == 0),
+        expected="with limit=0, no next link back to the page just read (it would never end)",
+        actual=f"an empty page whose next link {link} points at offset 0 again",
+        exchange=reply.exchange,
+    ):
+        judge.ledger.reading(
+            "TRANS-030", "a next link back to the page just read (limit=0) is not followed",
+            reply.exchange,
+        )  # fmt: skip
 
 
 def in_window(obj: Any, date_from: datetime | None, date_to: datetime | None) -> bool:

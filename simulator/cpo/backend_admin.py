@@ -2,7 +2,8 @@
 
 Guarded like the rest of the admin API (`Authorization: Bearer <ADMIN_TOKEN>`); plain JSON.
 A swipe is what a driver does at the charge point (§12.4.5: whitelist or real-time
-authorization); unplug ends a session; `advance` moves a development clock.
+authorization); unplug ends a session; credit-cdr corrects a CDR with a credit CDR (§10.1.1);
+`advance` moves a development clock.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from litestar import Controller, Request, post, put
 from litestar.params import JSONBody
 
 from simulator.cpo.backend import ClockNotAdjustable, backend_of
+from simulator.cpo.backend.service import CreditRefused
 from simulator.platform.admin import SECURITY_SCHEME, require_admin
 from simulator.platform.errors import GenericClientError, NotFound, OcpiError
 from specs import contract
 
 Id36 = Annotated[str, msgspec.Meta(min_length=1, max_length=36)]
+Id39 = Annotated[str, msgspec.Meta(min_length=1, max_length=39)]  # a credit CDR's id (§10.3.1)
 
 
 class Conflict(OcpiError):
@@ -43,6 +46,10 @@ class Swipe(msgspec.Struct, forbid_unknown_fields=True):
 
 class Unplug(msgspec.Struct, forbid_unknown_fields=True):
     session_id: Id36
+
+
+class CreditCdr(msgspec.Struct, forbid_unknown_fields=True):
+    cdr_id: Id39
 
 
 class EvseStatus(msgspec.Struct, forbid_unknown_fields=True):
@@ -92,6 +99,21 @@ class BackendAdminController(Controller):
         if cdr is None:
             raise NotFound(f"no session in progress with id {data.session_id}")
         return {"session_id": data.session_id, "cdr_id": cdr.get("id")}
+
+    @post("/credit-cdr", status_code=200)
+    async def credit_cdr(
+        self, request: Request[Any, Any, Any], data: JSONBody[CreditCdr]
+    ) -> dict[str, Any]:
+        """Correct a CDR of ours: a credit CDR, stored and POSTed like any CDR (§10.1.1). 404 for
+        an unknown CDR, 409 for a credit CDR or one credited already."""
+        try:
+            credit = await backend_of(request).credit_cdr(data.cdr_id)
+        except CreditRefused as exc:
+            raise Conflict(str(exc)) from exc
+        if credit is None:
+            raise NotFound(f"no CDR with id {data.cdr_id}")
+        return {"id": credit["id"], "credit_reference_id": credit["credit_reference_id"],
+                "cdr": credit}  # fmt: skip
 
     @post("/cancel-reservation", status_code=200)
     async def cancel_reservation(

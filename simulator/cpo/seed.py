@@ -2,8 +2,9 @@
 
 Locations in a few cities of the Netherlands, Germany and Belgium, each with 1 to 4 EVSEs (AC
 posts, DC fast chargers, or both) carrying several connector standards and capabilities, and
-four Tariffs the connectors reference (energy with a parking fee, time of day, a DC start fee,
-and a PROFILE_CHEAP night tariff for charging preferences, §9.3.2, §11.4.7).
+four Tariffs the connectors reference (energy with a parking fee, time of day, a DC start fee
+and energy price by charging power, and a PROFILE_CHEAP night tariff for charging preferences,
+§9.3.2, §11.4.7).
 
 The same `random_seed` gives the same network; timestamps lie in the 30 days before `now`,
 parents never older than their children (§8.2.1.1). Rows are written in bulk batches inside one
@@ -114,8 +115,8 @@ class SeedResult:
 def generate_tariffs(country_code: str, party_id: str, now: datetime) -> list[Json]:
     """The four Tariffs every seeded connector refers to (§11.3.1)."""
 
-    def component(kind: str, price: float) -> Json:
-        return {"type": kind, "price": price, "vat": 21.0, "step_size": 1}
+    def component(kind: str, price: float, step_size: int = 1) -> Json:
+        return {"type": kind, "price": price, "vat": 21.0, "step_size": step_size}
 
     def tariff(tariff_id: str, type_: str, elements: list[Json], text: str, age: int) -> Json:
         return {
@@ -166,9 +167,20 @@ def generate_tariffs(country_code: str, party_id: str, now: datetime) -> list[Js
                     "price_components": [component("FLAT", 1.0), component("TIME", 3.0)],
                     "restrictions": {"reservation": "RESERVATION"},
                 },
-                {"price_components": [component("FLAT", 0.5), component("ENERGY", 0.59)]},
+                # Priced by charging power (§11.4.6: max_power exclusive, min_power inclusive):
+                # below 50 kW, from 150 kW, and in between; energy billed per 0.1 kWh.
+                {
+                    "price_components": [component("FLAT", 0.25), component("ENERGY", 0.49, 100)],
+                    "restrictions": {"max_power": 50.0},
+                },
+                {
+                    "price_components": [component("FLAT", 0.75), component("ENERGY", 0.69, 100)],
+                    "restrictions": {"min_power": 150.0},
+                },
+                {"price_components": [component("FLAT", 0.5), component("ENERGY", 0.59, 100)]},
             ],
-            "Start fee plus energy; a reservation costs a fee plus its time.",
+            "Start fee plus energy billed per 0.1 kWh, both by charging power (below 50 kW, "
+            "50 to 150 kW, from 150 kW); a reservation costs a fee plus its time.",
             38,
         ),
         tariff(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, delete, get, post, put
+from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from simulator.emsp import outbound
@@ -91,6 +91,19 @@ class EmspAdminController(Controller):
         to every registered CPO; `allowed`, `denied_evse_uids`, `denied_location_ids`,
         `location_required` steer what authorize answers."""
         return await outbound.put_token(emsp_of(request), uid, token_type, data)
+
+    @patch("/tokens/{uid:str}")
+    async def patch_token(
+        self,
+        request: Request[Any, Any, Any],
+        uid: FromPath[str],
+        data: JsonObject,
+        token_type: Annotated[str | None, QueryParameter(name="type")] = None,
+    ) -> dict[str, Any]:
+        """Change some fields of one of our Tokens (`{"valid": false}`): stored with a new
+        last_updated, and a PATCH of the changed fields and last_updated queued to every
+        registered CPO (§12.2.1.3); the policy fields as for PUT, never pushed."""
+        return await outbound.patch_token(emsp_of(request), uid, token_type, data)
 
     @get("/tokens")
     async def tokens(self, request: Request[Any, Any, Any]) -> list[dict[str, Any]]:

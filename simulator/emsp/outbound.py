@@ -14,6 +14,7 @@ from simulator.emsp.services import BASE, Emsp, PartnerCallError
 from simulator.platform.clock import ocpi_datetime
 from simulator.platform.documents import OWN, Key
 from simulator.platform.errors import GenericClientError, NotFound
+from simulator.platform.planted import planted
 from specs import contract
 
 TOKEN_TYPES = ("AD_HOC_USER", "APP_USER", "OTHER", "RFID")
@@ -94,6 +95,59 @@ async def put_token(
             object_key=f"token:{emsp.country_code}/{emsp.party_id}/{uid}/{token_type}",
         )
     return {"token": token, "policy": policy, "created": created, "queued": queued}
+
+
+#: The fields that name a Token (§12.3.2): a PATCH cannot change them (§12.2.1.3).
+TOKEN_NAME = ("country_code", "party_id", "uid", "type")
+
+
+async def patch_token(
+    emsp: Emsp, uid: str, token_type: str | None, fields: dict[str, Any]
+) -> dict[str, Any]:
+    """Change some fields of one of our Tokens, bump its last_updated, and queue a PATCH to
+    every CPO that publishes a tokens RECEIVER with only the changed fields and last_updated
+    (§12.2.1.3), in the same transaction. Nothing changed: nothing stored, nothing pushed."""
+    fields = {name: value for name, value in fields.items() if name != "last_updated"}
+    policy = {name: fields.pop(name) for name in POLICY_FIELDS if name in fields}
+    if policy.get("allowed") not in (None, *ALLOWED_TYPES):
+        raise GenericClientError(f"allowed must be one of {ALLOWED_TYPES}")
+    platform = emsp.platform
+    token_type = token_type or "RFID"
+    key = Key("token", OWN, emsp.country_code, emsp.party_id, uid, token_type)
+    policy_key = Key("tokenpolicy", OWN, emsp.country_code, emsp.party_id, uid, token_type)
+    async with platform.database.transaction() as session:
+        stored = await platform.documents.get(key, session)
+        if stored is None:
+            raise NotFound(f"no Token {uid} of type {token_type} of ours: PUT it first")
+        for name in TOKEN_NAME:
+            if name in fields and str(fields.pop(name)).upper() != str(stored[name]).upper():
+                raise GenericClientError(f"{name} names the Token: a PATCH cannot change it")
+        changed = {name: value for name, value in fields.items() if stored.get(name) != value}
+        queued = 0
+        token = stored
+        if changed:
+            token = {**stored, **changed, "last_updated": ocpi_datetime(platform.clock.now())}
+            problems = contract.errors(token, "Token")
+            if problems:
+                raise _bad_request("not a valid Token (§12.3.2)", problems)
+            body = {**changed, "last_updated": token["last_updated"]}
+            if planted(platform, "token_patch_without_last_updated"):
+                del body["last_updated"]
+            await platform.documents.put(key, token, session)
+            queued = await platform.outbox.publish(
+                session,
+                module="tokens",
+                method="PATCH",
+                path=f"/{emsp.country_code}/{emsp.party_id}/{uid}?type={token_type}",
+                body=body,
+                object_key=f"token:{emsp.country_code}/{emsp.party_id}/{uid}/{token_type}",
+            )
+        if policy:
+            held = await platform.documents.get(policy_key, session) or {}
+            await platform.documents.put(
+                policy_key, {**held, **policy, "last_updated": token["last_updated"]}, session
+            )
+    return {"token": token, "changed": sorted(changed), "policy": policy, "queued": queued}
 
 
 # --- Commands -------------------------------------------------------------------------------------
@@ -221,4 +275,4 @@ async def profile_record(emsp: Emsp, ref: str) -> dict[str, Any]:
     raise NotFound(f"no ChargingProfiles request {ref}")
 
 
-__all__ = ["PartnerCallError", "charging_profile", "put_token", "send_command"]
+__all__ = ["PartnerCallError", "charging_profile", "patch_token", "put_token", "send_command"]

@@ -6,7 +6,7 @@ results at theirs and ActiveChargingProfile updates (§14.4.2).
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from litestar import Controller, Request, Response, get, post, put
 from litestar.di import NamedDependency, Provide
@@ -15,7 +15,12 @@ from litestar.params import FromPath, QueryParameter
 from simulator.emsp.services import BASE, emsp_of, partner_of, refuse, validate
 from simulator.platform.clock import ocpi_datetime
 from simulator.platform.documents import OWN, Key
-from simulator.platform.errors import NotEnoughInformation, NotFound, UnknownToken
+from simulator.platform.errors import (
+    InvalidParameters,
+    NotEnoughInformation,
+    NotFound,
+    UnknownToken,
+)
 from simulator.platform.pagination import list_response
 from simulator.platform.planted import planted
 from simulator.platform.transport import (
@@ -26,6 +31,9 @@ from simulator.platform.transport import (
     platform_of,
 )
 from specs import contract
+
+if TYPE_CHECKING:
+    from simulator.platform.services import Platform
 
 Reply = Response[dict[str, Any]]
 AUTH = {"caller": Provide(authenticate_partner)}
@@ -45,6 +53,17 @@ PROFILE_RESULT_SCHEMAS = {
     "PUT": "ChargingProfileResult",
     "DELETE": "ClearProfileResult",
 }
+
+
+async def _stale_refusal(platform: Platform, partner: str, references: dict[str, Any]) -> str:
+    """The planted fault `emsp_authorize_on_evse_status`: NOT_ALLOWED when the Location the CPO
+    pushed us says its asked EVSEs are out of order (what §12.1.3 forbids)."""
+    location = await platform.documents.find("location", partner, references["location_id"])
+    asked = {str(uid).upper() for uid in references.get("evse_uids") or []}
+    broken = [e for e in (location or {}).get("evses") or []
+              if str(e.get("uid")).upper() in asked
+              and e.get("status") in ("OUTOFORDER", "INOPERATIVE")]  # fmt: skip
+    return "NOT_ALLOWED" if broken else "ALLOWED"
 
 
 class TokensSender(Controller):
@@ -88,12 +107,20 @@ class TokensSender(Controller):
             )
             or {}
         )
+        if not references and planted(platform, "emsp_location_required_2001"):
+            raise InvalidParameters("LocationReferences are required")
         if policy.get("location_required") and not references:
             raise NotEnoughInformation("this Token needs LocationReferences (§12.2.2.2: 2002)")
         info: dict[str, Any] = {"token": token}
         allowed = policy.get("allowed")
         if allowed is None:
             allowed = "ALLOWED" if token.get("valid") else "BLOCKED"
+        if (
+            references
+            and allowed == "ALLOWED"
+            and planted(platform, "emsp_authorize_on_evse_status")
+        ):
+            allowed = await _stale_refusal(platform, partner_of(request, caller).id, references)
         if references and allowed == "ALLOWED":
             denied = {uid.upper() for uid in policy.get("denied_evse_uids") or []}
             if policy.get("denied_location_ids") and references["location_id"].upper() in {

@@ -39,6 +39,12 @@ class PartnerUnreachable(OcpiError):
     http_status = 502
 
 
+class RevokeBootstrapToken(msgspec.Struct, forbid_unknown_fields=True):
+    """A bootstrap token to revoke, by its value."""
+
+    token: Annotated[str, msgspec.Meta(min_length=1, max_length=512)]
+
+
 class CreateBootstrapToken(msgspec.Struct, forbid_unknown_fields=True):
     """A new CREDENTIALS_TOKEN_A; with an expected party, only that party may redeem it."""
 
@@ -168,6 +174,20 @@ class AdminController(Controller):
             raise NotFound(f"no bootstrap token {token_id}")
         revoked = await platform.bootstrap.revoke(token_id, _context(request))
         await _action(request, "bootstrap_token.revoke", token_id=token_id)
+        return {"revoked": revoked}
+
+    @post("/bootstrap-tokens/revocations", status_code=200)
+    async def revoke_by_value(
+        self, request: Request[Any, Any, Any], data: JSONBody[RevokeBootstrapToken]
+    ) -> dict[str, bool]:
+        """Revoke the unused bootstrap token given in the body (for a partner's revoke hook,
+        which knows the token, not its id; in the body so that it never lands in a URL log)."""
+        platform = _platform(request)
+        row = await platform.bootstrap.find_usable(data.token)
+        if row is None:
+            raise NotFound("no usable bootstrap token with that value")
+        revoked = await platform.bootstrap.revoke(row.id, _context(request))
+        await _action(request, "bootstrap_token.revoke", token_id=row.id)
         return {"revoked": revoked}
 
     @delete("/bootstrap-tokens/expired", status_code=200)

@@ -34,6 +34,7 @@ from simulator.platform.clock import Clock
 from simulator.platform.database import Database
 from simulator.platform.documents import OWN, Documents, Key
 from simulator.platform.partner_client import request_headers
+from simulator.platform.planted import planted_in
 from simulator.platform.settings import PartySettings
 from simulator.platform.tables import OutboxEvent, Partner
 
@@ -113,6 +114,8 @@ class DeliveryPolicy:
     request_timeout_seconds: float = 10.0
     poll_interval_seconds: float = 0.5
 
+    planted_faults: frozenset[str] = frozenset()  # simulator/platform/planted.py
+
     def __post_init__(self) -> None:
         if self.request_timeout_seconds * 2 > self.lease_seconds:
             raise ValueError("outbox lease must be at least twice the request timeout")
@@ -129,6 +132,7 @@ class DeliveryPolicy:
             batch_size=settings.outbox_batch_size,
             request_timeout_seconds=settings.http_timeout_seconds,
             poll_interval_seconds=settings.outbox_poll_interval_seconds,
+            planted_faults=settings.planted_faults,
         )
 
     def backoff_seconds(self, failures: int, rand: float) -> float:
@@ -327,6 +331,10 @@ class OutboxWorker:
         try:
             url, token = _target(claim, partner)
             headers = request_headers(token)
+            if planted_in(self.policy.planted_faults, "push_token_not_base64"):
+                headers["Authorization"] = f"Token {token}"
+            if planted_in(self.policy.planted_faults, "push_request_id_reused"):
+                headers["X-Request-ID"] = f"push-{claim.partner_id}"
             content = None if claim.body is None else claim.body.encode()
             if content is not None:
                 headers["Content-Type"] = "application/json"

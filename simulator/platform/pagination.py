@@ -105,7 +105,10 @@ def paged_response(
     if planted(platform, "total_count_is_page_size"):
         headers["X-Total-Count"] = str(len(page.bodies))
     next_offset = page.offset + len(page.bodies)
-    if page.bodies and next_offset < page.total and not planted(platform, "no_link_header"):
+    more = bool(page.bodies)  # an empty page (limit=0) has no next one: it would be itself
+    if planted(platform, "limit_zero_loops"):
+        more = True
+    if more and next_offset < page.total and not planted(platform, "no_link_header"):
         query: dict[str, str | int] = {}
         if wanted.raw_date_from is not None:
             query["date_from"] = wanted.raw_date_from
@@ -118,9 +121,22 @@ def paged_response(
         if page.last_seq is not None:
             query[CURSOR] = page.last_seq
         url = platform.url(request.url.path) + "?" + urlencode(query)
+        if planted(platform, "link_query_not_returnable"):
+            url = platform.url(request.url.path) + "?" + _joined_by_hand(query, wanted)
         if planted(platform, "next_link_wrong_scheme"):
             url = "https" + url.removeprefix("http").removeprefix("s")  # TLS where there is none
         headers["Link"] = f'<{url}>; rel="next"'
     elif planted(platform, "empty_link_on_last_page"):
         headers["Link"] = ""
     return stored_response(request, page.bodies, headers)
+
+
+def _joined_by_hand(query: dict[str, str | int], wanted: PageRequest) -> str:
+    """The next-page query as a hand-rolled join (planted fault `link_query_not_returnable`):
+    the dates re-rendered by isoformat(), whose `+00:00` is never percent-encoded, so that a
+    server reading the link back decodes the `+` to a space."""
+    dates = {"date_from": wanted.date_from, "date_to": wanted.date_to}
+    return "&".join(
+        f"{name}={moment.isoformat() if (moment := dates.get(name)) else value}"
+        for name, value in query.items()
+    )

@@ -58,7 +58,7 @@ FAULTS: dict[str, Fault] = {
             "error_without_envelope",
             BOTH,
             'HTTP errors leave as a bare {"error": ...} body, without the OCPI envelope',
-            ["TRANS-012", "TRANS-013"],
+            ["TRANS-010", "TRANS-012", "TRANS-013"],
         ),
         _fault(
             "timestamp_not_utc",
@@ -84,6 +84,18 @@ FAULTS: dict[str, Fault] = {
             BOTH,
             "answers carry neither X-Request-ID nor X-Correlation-ID",
             ["TRANS-016", "TRANS-017"],
+        ),
+        _fault(
+            "push_token_not_base64",
+            (CPO,),
+            "pushes carry the credentials token verbatim after `Token`, not Base64-encoded",
+            ["TRANS-005"],
+        ),
+        _fault(
+            "push_request_id_reused",
+            (CPO,),
+            "every push to a partner carries the same X-Request-ID",
+            ["TRANS-018"],
         ),
         _fault(
             "scheme_word_not_checked",
@@ -135,6 +147,12 @@ FAULTS: dict[str, Fault] = {
             "a request body that is not JSON crashes the handler (HTTP 500) instead of HTTP 400",
             ["TRANS-008"],
             also=["TRANS-009"],
+        ),
+        _fault(
+            "detail_422_errors",
+            BOTH,
+            'invalid parameters (OCPI 2001) answered by the framework: HTTP 422 {"detail": ...}',
+            ["TRANS-013", "TRANS-042"],
         ),
         # --- versions (§6) ----------------------------------------------------------------------
         _fault(
@@ -206,6 +224,12 @@ FAULTS: dict[str, Fault] = {
             "the registration answer lists our CredentialsRole twice",
             ["CRED-015"],
         ),
+        _fault(
+            "credentials_echo_client_token",
+            BOTH,
+            "the credentials POST/PUT answer hands the client's own token B back as token C",
+            ["CRED-001", "CRED-009"],
+        ),
         # --- eMSP Locations Receiver (§8.2.2) --------------------------------------------------
         _fault(
             "emsp_patch_without_last_updated",
@@ -241,7 +265,7 @@ FAULTS: dict[str, Fault] = {
             "emsp_unknown_location_200",
             (EMSP,),
             "GET of an unknown Location answers 200 with an empty object, not 404",
-            ["LOC-010"],
+            ["LOC-010", "TRANS-010"],
             also=["LOC-014"],  # the empty object, where the fuzzer asks for unknown ones
         ),
         _fault(
@@ -268,12 +292,39 @@ FAULTS: dict[str, Fault] = {
             "a stored Location is served with its id lower-cased: no fault, a CiString (§16.1)",
             [],
         ),
+        _fault(
+            "emsp_any_party_stored",
+            (EMSP,),
+            "Locations are stored and served under any country_code/party_id, not only the "
+            "caller's credentials roles",
+            ["TRANS-036"],
+        ),
+        # --- eMSP real-time authorization (§12.2.2.2, §12.1.3) ---------------------------------
+        _fault(
+            "emsp_location_required_2001",
+            (EMSP,),
+            "authorize without LocationReferences is refused with OCPI 2001, not decided or 2002",
+            ["TOK-008", "TOK-006", "TOK-015"],  # TOK-006/015: no AuthorizationInfo for it
+        ),
+        _fault(
+            "emsp_authorize_on_evse_status",
+            (EMSP,),
+            "authorize is NOT_ALLOWED at EVSEs the stored Location says are OUTOFORDER/INOPERATIVE",
+            ["TOK-009"],
+        ),
         # --- eMSP callbacks (§13.2.2), reached through the act hook ---------------------------
         _fault(
             "emsp_command_result_refused",
             (EMSP,),
             "a CommandResult POSTed to the response_url is checked as a CommandResponse: 2001",
             ["CMD-014"],
+        ),
+        # --- eMSP Token pushes (§12.2.1), reached through the act hook -------------------------
+        _fault(
+            "token_patch_without_last_updated",
+            (EMSP,),
+            "a Token PATCH pushed to a CPO's Tokens Receiver leaves out last_updated",
+            ["TOK-002"],
         ),
         # --- CPO Senders (§8.2.1, §4.1.4.1 pagination) -----------------------------------------
         _fault(
@@ -311,7 +362,7 @@ FAULTS: dict[str, Fault] = {
             "unknown_connector_500",
             (CPO,),
             "GET of an unknown Connector crashes (HTTP 500) instead of 404",
-            ["LOC-010"],
+            ["LOC-010", "TRANS-010"],
             also=["TRANS-009"],
         ),
         _fault(
@@ -320,6 +371,21 @@ FAULTS: dict[str, Fault] = {
             "next links say https:// where the server speaks plain http",
             ["TRANS-030"],
             masked_by=["no_link_header", "link_drops_date_filters"],  # such a link is not followed
+        ),
+        _fault(
+            "link_query_not_returnable",
+            BOTH,
+            "next links carry date filters as isoformat() renders them, `+00:00` unencoded: "
+            "read back, the `+` is a space",
+            ["TRANS-031"],
+            masked_by=["no_link_header", "link_drops_date_filters"],
+        ),
+        _fault(
+            "limit_zero_loops",
+            BOTH,
+            "limit=0 answers an empty page whose next link points at the same offset: a loop",
+            ["TRANS-030"],
+            masked_by=["no_link_header"],
         ),
         _fault(
             "empty_link_on_last_page",
@@ -360,15 +426,42 @@ FAULTS: dict[str, Fault] = {
             "a SetChargingProfile is ACCEPTED and applied, but no ChargingProfileResult is POSTed",
             ["CP-007"],
         ),
+        # --- CPO Tokens Receiver (§12.2.1) -----------------------------------------------------
+        _fault(
+            "cpo_tokens_any_party",
+            (CPO,),
+            "Tokens are stored and served under any country_code/party_id, not only the "
+            "caller's credentials roles",
+            ["TRANS-036"],
+        ),
+        # --- CPO real-time authorization (§12.4.5) and credit CDRs (§10.1.1), act hook ------------
+        _fault(
+            "authorizes_from_cache_when_invalid",
+            (CPO,),
+            "a swipe of a cached Token with valid=false is refused locally, without the real-time "
+            "authorization its whitelist NEVER demands",
+            ["TOK-010"],
+        ),
+        _fault(
+            "credit_cdr_keeps_costs_positive",
+            (CPO,),
+            "a credit CDR repeats the credited CDR's cost amounts as they were, not negated",
+            ["CDR-005"],
+        ),
     )
 }
 
 
 def planted(platform: Any, name: str) -> bool:
     """Whether the party (anything with `.settings`) was started with fault `name`."""
+    return planted_in(platform.settings.planted_faults, name)
+
+
+def planted_in(faults: frozenset[str], name: str) -> bool:
+    """Whether `name` is among the planted `faults` (for code that holds no settings)."""
     if name not in FAULTS:
         raise KeyError(f"no planted fault {name!r} in simulator/platform/planted.py")
-    return name in platform.settings.planted_faults
+    return name in faults
 
 
 def check_names(names: Iterable[str], role: str) -> frozenset[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from sqlalchemy import bindparam, or_, select, update
@@ -16,9 +16,13 @@ from simulator.platform.clock import Clock
 from simulator.platform.database import Database
 from simulator.platform.errors import InvalidParameters, OcpiError, Unauthorized
 from simulator.platform.partner_client import Discovery, discover, send_credentials
+from simulator.platform.planted import planted
 from simulator.platform.tables import BootstrapToken, Partner
 from simulator.platform.tokens_codec import generate_token, hash_token
 from specs import contract
+
+if TYPE_CHECKING:
+    from simulator.platform.settings import PartySettings
 
 
 @dataclass(frozen=True)
@@ -85,7 +89,9 @@ class Registration:
         log: AuditLog,
         http: httpx.AsyncClient,
         required_modules: tuple[str, ...],
+        settings: PartySettings,
     ) -> None:
+        self.settings = settings  # what `planted` reads
         self._db = database
         self._clock = clock
         self._secret = secret
@@ -150,6 +156,8 @@ class Registration:
             )
             raise
         token_c, now = generate_token(), self._clock.now()
+        if planted(self, "credentials_echo_client_token"):
+            token_c = credentials["token"]  # the client's token B handed back as token C
         partner = Partner(
             id=str(uuid.uuid4()),
             status="registered",
@@ -191,6 +199,8 @@ class Registration:
             self._http, credentials["url"], credentials["token"], self._required
         )
         token_c = generate_token()
+        if planted(self, "credentials_echo_client_token"):
+            token_c = credentials["token"]  # the client's new token B handed back
         await self._store_update(partner.id, credentials, discovery, token_c, context)
         return self.identity.credentials(token_c)
 

@@ -63,7 +63,7 @@ class Platform:
         )
         registration = Registration(
             database, clock, secret, identity, bootstrap, log, http,
-            settings.ocpi_required_partner_modules,
+            settings.ocpi_required_partner_modules, settings,
         )  # fmt: skip
         documents = Documents(database)
         return cls(

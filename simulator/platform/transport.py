@@ -116,6 +116,8 @@ def error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[d
     response = Response(envelope(platform, None, ocpi, message), status_code=status)
     if planted(platform, "error_without_envelope"):
         response = Response({"error": message}, status_code=status)
+    if ocpi == 2001 and planted(platform, "detail_422_errors"):  # the framework's own answer
+        response = Response({"detail": message}, status_code=422)
     return response
 
 

@@ -15,11 +15,15 @@ from specs.catalogue import default_catalogue
 
 def _rules(role: str = "cpo") -> list[dict[str, Any]]:
     """Every catalogue rule with a status, as a run of `role` writes them: the other role's
-    rules not applicable, the others cycling through the four statuses a check can leave."""
-    cycle = itertools.cycle(("passed", "failed", "skipped", "not_covered"))
+    rules not applicable, the others cycling through the statuses a run can leave (a rule
+    blocked outside any test among them)."""
+    cycle = itertools.cycle(("passed", "failed", "skipped", "blocked", "unobservable",
+                             "not_covered"))  # fmt: skip
+    blocked_by = [{"reason": "no answer", "exchange": None, "test": None}]
     return [
         {**rule.as_dict(), "status": next(cycle) if role in rule.applies_to else "not_applicable",
-         "passes": 0, "violations": [], "tests": [], "skip_reasons": ["why"], "errors": []}
+         "passes": 0, "violations": [], "tests": [], "skip_reasons": ["why"], "errors": [],
+         "blocked_by": blocked_by, "readings": []}
         for rule in default_catalogue()
     ]  # fmt: skip
 

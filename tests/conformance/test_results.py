@@ -21,6 +21,9 @@ NOTHING = {"violated": False, "passed": False, "applicable": True, "blocked": Fa
         ({"blocked": True, "errored": True, "skipped": True}, "blocked"),
         ({"errored": True, "skipped": True}, "error"),
         ({"skipped": True}, "skipped"),
+        ({"unobservable": True}, "unobservable"),
+        ({"passed": True, "unobservable": True}, "passed"),  # a check found a way after all
+        ({"applicable": False, "unobservable": True}, "not_applicable"),
         ({}, "not_covered"),
     ],
 )

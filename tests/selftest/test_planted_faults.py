@@ -33,7 +33,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from conformance.mint import mint
-from plugfest.selfcheck import act_options, serve
+from plugfest.selfcheck import hook_options, serve
 from simulator.platform.planted import FAULTS, markdown, of_role
 
 pytestmark = pytest.mark.selftest
@@ -69,15 +69,11 @@ def _judge(role: str, faults: tuple[str, ...]) -> Outcome:
         work = Path(tmp)
         with serve(role, work, seed=role == "cpo", faults=faults) as party:
             token = mint(party.base_url, party.admin_token, 1800, "selftest")
-            mint_command = (
-                f"{sys.executable} -m conformance.mint {party.base_url} --ttl {{ttl}} "
-                f"--admin-token-env {party.admin_env}"
-            )
             done = subprocess.run(  # our own CLI
                 [sys.executable, "-m", "plugfest", "check", "--role", role,
                  "--versions-url", party.versions_url, "--token", token,
-                 "--report-dir", str(work / "reports"), "--mint-token-command", mint_command,
-                 *act_options(party), "--hypothesis-profile", "ci"],
+                 "--report-dir", str(work / "reports"), *hook_options(party),
+                 "--hypothesis-profile", "ci"],
                 env={**os.environ, party.admin_env: party.admin_token},
                 capture_output=True, text=True, timeout=2 * RUN_SECONDS,
             )  # fmt: skip

@@ -167,6 +167,7 @@ def test_rule_is_frozen_and_serialisable(catalogue: Catalogue) -> None:
         "text",
         "module",
         "prefix",
+        "unobservable",
     }
 
 
@@ -201,6 +202,15 @@ def test_minimal_valid_catalogue_loads(tmp_path: Path) -> None:
     catalogue = load_catalogue(tmp_path)
     assert [rule.id for rule in catalogue] == ["LOC-001", "LOC-002", "TOK-001"]
     assert catalogue.get("TOK-001").digest is None
+
+
+def test_unobservable_says_why(tmp_path: Path) -> None:
+    reason = "Known only to\n  the operator."
+    write(tmp_path, "locations", "LOC", [make_rule(unobservable=reason)])
+    assert load_catalogue(tmp_path).get("LOC-001").unobservable == "Known only to the operator."
+    write(tmp_path, "locations", "LOC", [make_rule(unobservable="  ")])
+    with pytest.raises(CatalogueError, match="unobservable must be a non-empty string"):
+        load_catalogue(tmp_path)
 
 
 def test_rejects_duplicate_id_within_a_file(tmp_path: Path) -> None:

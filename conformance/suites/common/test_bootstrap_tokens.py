@@ -1,5 +1,6 @@
 """TOKEN_A guarantees beyond the OCPI text (Plugfest platform rules SEC-*): single use under
-concurrency, expiry. Both need fresh tokens from the target (`--mint-token-command`)."""
+concurrency, expiry, revocation. All need fresh tokens from the target (`--mint-token-command`);
+revocation also a way to revoke one (`--revoke-token-command`)."""
 
 from __future__ import annotations
 
@@ -57,4 +58,11 @@ def test_expired_token_a_is_refused(judge: Judge) -> None:
 
 @pytest.mark.rule("SEC-003")
 def test_revoked_token_a_is_refused(judge: Judge) -> None:
-    pytest.skip("needs a way to revoke a TOKEN_A at the target; no hook for it is defined yet")
+    token_a = fresh_token(judge)
+    if not judge.revoke(token_a):
+        pytest.skip("needs a way to revoke a TOKEN_A at the target: pass --revoke-token-command")
+    reply = judge.get(judge.config.versions_url, "versions", token_a)
+    check_status(judge.ledger, "SEC-003", reply.exchange, http=401)
+    _, token_b = judge.token_b()
+    post = judge.send_credentials("POST", token_a, token_b)
+    check_status(judge.ledger, "SEC-003", post.exchange, http=401)

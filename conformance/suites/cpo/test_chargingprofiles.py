@@ -4,14 +4,17 @@ On a Session the judge started with START_SESSION (as cpo/test_commands.py does,
 its own), it sets a profile (PUT SetChargingProfile), asks for the active one (GET with
 duration) and clears it (DELETE), each with a response_url at our counterpart: the
 ChargingProfileResponse (CP-002, CP-009), then the matching result object at that URL (CP-007,
-CP-009). Requests missing required query parameters are refused (CP-001), unknown sessions get
-UNKNOWN_SESSION (CP-008), and ActiveChargingProfile PUTs come only for sessions with a
-successful set (CP-004, CP-005). The Session is stopped when the module is done (its CDR feeds
-cpo/test_pushes.py).
+CP-009). Once cleared, the ActiveChargingProfile (GET, and the PUT after the clear) shows the
+EVSE's maximum capacity (CP-006). Requests missing required query parameters are refused
+(CP-001), unknown sessions get UNKNOWN_SESSION (CP-008), and ActiveChargingProfile PUTs come
+only for sessions with a successful set (CP-004, CP-005). Last, charging preferences for the
+Session (SES-009 or SES-010, by its EVSE's capabilities). The Session is stopped when the
+module is done (its CDR feeds cpo/test_pushes.py).
 """
 
 from __future__ import annotations
 
+import math
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,8 +24,17 @@ import pytest
 
 from conformance.checks.callbacks import judge_callback, request_json
 from conformance.checks.objects import check_object, check_status
+from conformance.exchange import Exchange
 from conformance.session import Judge
-from conformance.suites.charging import UNKNOWN, CpoTarget, Sent, check_answer, path_of
+from conformance.suites.charging import (
+    UNKNOWN,
+    CpoTarget,
+    Sent,
+    Started,
+    check_answer,
+    check_preferences,
+    path_of,
+)
 from conformance.verdicts import Blocked
 
 pytestmark = pytest.mark.phase("charging")
@@ -52,7 +64,7 @@ def check_response(judge: Judge, sent: Sent) -> None:
 
 
 def send_and_judge(judge: Judge, target: CpoTarget, method: str, session_id: str,
-                   **kwargs: Any) -> dict[str, Any]:  # fmt: skip
+                   **kwargs: Any) -> tuple[Sent, dict[str, Any]]:  # fmt: skip
     """The request, its answer, then the result object at its response_url (CP-007, CP-009)."""
     sent = target.profile(method, session_id, **kwargs)
     check_response(judge, sent)
@@ -63,16 +75,20 @@ def send_and_judge(judge: Judge, target: CpoTarget, method: str, session_id: str
         judge.ledger, awaited, arrived_rule="CP-007", schema_rule="CP-009",
         schema=RESULT_SCHEMAS[method], request=sent.reply.exchange, go_on=True,
     )  # fmt: skip
-    return body
+    return sent, body
 
 
-def _active_profile_puts(target: CpoTarget, session_id: str | None = None) -> list[Any]:
-    """ActiveChargingProfile PUTs the target sent to our `{chargingprofiles}/{session_id}`."""
+def _active_profile_puts(target: CpoTarget, session_id: str | None = None,
+                         since: float | None = None) -> list[Exchange]:  # fmt: skip
+    """ActiveChargingProfile PUTs the target sent to our `{chargingprofiles}/{session_id}`
+    (those that arrived at or after `since`, a time.monotonic()), in order of arrival."""
     base = path_of(target.judge.counterpart.module_url("chargingprofiles"))
     found = []
     for exchange in target.judge.counterpart.inbound():
         rest = path_of(exchange.url).removeprefix(base + "/")
         if exchange.method != "PUT" or rest == path_of(exchange.url) or "/" in rest:
+            continue
+        if since is not None and (target.judge.counterpart.received_at(exchange) or 0) < since:
             continue
         if session_id is None or rest.upper() == session_id.upper():
             found.append(exchange)
@@ -88,7 +104,7 @@ def test_set_profile(judge: Judge, cpo_target: CpoTarget, profile_session: str) 
     # hide a set that succeeded, and CP-005 must not blame the PUTs that follow one.
     cpo_target.profiles_set.add(session_id.upper())
     try:
-        result = send_and_judge(judge, cpo_target, "PUT", session_id, charging_profile=PROFILE)
+        _, result = send_and_judge(judge, cpo_target, "PUT", session_id, charging_profile=PROFILE)
     except Blocked:
         raise  # no result came: the set may still have succeeded (see above)
     except pytest.skip.Exception:
@@ -120,7 +136,122 @@ def test_get_active_profile(judge: Judge, cpo_target: CpoTarget, profile_session
 def test_clear_profile(judge: Judge, cpo_target: CpoTarget, profile_session: str) -> None:
     """DELETE with response_url; the ClearProfileResult."""
     session_id = profile_session
-    send_and_judge(judge, cpo_target, "DELETE", session_id)
+    sent, result = send_and_judge(judge, cpo_target, "DELETE", session_id)
+    if result.get("result") == "ACCEPTED":
+        cpo_target.profiles_cleared[session_id.upper()] = sent.sent_at
+
+
+def _number(value: Any) -> float | None:
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    return float(value) if ok else None
+
+
+def _capacities(started: Started) -> dict[str, set[float]]:
+    """Per charging_rate_unit, the limits that show the EVSE's maximum capacity (§14.4.2.5): the
+    capacity of the connector in use or of the EVSE's strongest connector; in W its
+    max_electric_power (§8.4.3; read leniently, also voltage x amperage x phases), in A (per
+    phase, §14.6.2) its max_amperage or the max_electric_power over voltage and phases. Empty
+    where the Locations do not say (no max_electric_power: no capacity in W)."""
+    connectors = [c for c in started.spot.evse.get("connectors") or [] if isinstance(c, dict)]
+    wanted = str((started.session or {}).get("connector_id") or started.spot.connector.get("id"))
+    used = next((c for c in connectors if str(c.get("id")).upper() == wanted.upper()),
+                started.spot.connector)  # fmt: skip
+    relevant = [used]
+    powers = [_number(c.get("max_electric_power")) for c in connectors]
+    if powers and all(p is not None for p in powers):
+        relevant.append(connectors[powers.index(max(p for p in powers if p is not None))])
+    found: dict[str, set[float]] = {"W": set(), "A": set()}
+    for connector in relevant:
+        power = _number(connector.get("max_electric_power"))
+        amps, volts = _number(connector.get("max_amperage")), _number(connector.get("max_voltage"))
+        phases = 3 if connector.get("power_type") == "AC_3_PHASE" else 1
+        if power:
+            found["W"].add(power)
+            if volts:
+                found["A"].add(power / (volts * phases))
+            if volts and amps:
+                found["W"].add(volts * amps * phases)
+        if amps:
+            found["A"].add(amps)
+    return found
+
+
+def _shows_capacity(judge: Judge, active: Any, capacities: dict[str, set[float]], evse: str,
+                    what: str, exchange: Exchange) -> str | None:  # fmt: skip
+    """CP-006 on one ActiveChargingProfile: the limit in force at its start_date_time is the
+    EVSE's maximum capacity. None once judged, else why it could not be."""
+    profile = active.get("charging_profile") if isinstance(active, dict) else None
+    profile = profile if isinstance(profile, dict) else {}
+    unit = profile.get("charging_rate_unit")
+    listed = profile.get("charging_profile_period")
+    periods = [p for p in (listed if isinstance(listed, list) else [])
+               if isinstance(p, dict) and _number(p.get("limit")) is not None
+               and (at := _number(p.get("start_period"))) is not None and at <= 0]  # fmt: skip
+    if not isinstance(unit, str) or unit not in capacities or not periods:
+        return f"{what} has no limit in force at its start_date_time (its shape: CP-004, CP-009)"
+    wanted = sorted(capacities[unit])
+    if not wanted:
+        given = "max_electric_power" if unit == "W" else "max_amperage"
+        return f"the capacity of EVSE {evse} in {unit} is unknown (its connectors give no {given})"
+    period = max(periods, key=lambda p: float(p["start_period"]))
+    limit = float(period["limit"])
+    judge.ledger.check(
+        "CP-006",
+        any(math.isclose(limit, c, rel_tol=1e-3, abs_tol=0.1) for c in wanted),
+        expected=f"{what}, with no profile active, shows EVSE {evse}'s maximum capacity: a "
+        f"limit of {' or '.join(f'{c:g}' for c in wanted)} {unit} (§14.4.2.5)",
+        actual=f"limit {limit:g} {unit} from start_period {period['start_period']}",
+        exchange=exchange,
+    )
+    return None
+
+
+@pytest.mark.rule("CP-006")
+def test_no_profile_shows_capacity(
+    judge: Judge, cpo_target: CpoTarget, profile_session: str
+) -> None:
+    """With no profile active any more (cleared; or never set), the ActiveChargingProfile
+    shows the EVSE's maximum capacity (§14.4.2.5): the one a GET returns, and the last one
+    the target PUT to us after the clear."""
+    session_id = profile_session
+    cleared_at = cpo_target.profiles_cleared.get(session_id.upper())
+    if cleared_at is None and session_id.upper() in cpo_target.profiles_set:
+        pytest.skip(f"the profile set on session {session_id} was not cleared (see "
+                    "test_clear_profile): one may still be active")  # fmt: skip
+    started = cpo_target.started[PURPOSE]
+    capacities, evse = _capacities(started), str(started.spot.evse["uid"])
+    unjudged: list[str] = []
+    sent = cpo_target.profile("GET", session_id, duration=900)
+    awaited = cpo_target.await_callback(sent) if sent.accepted else None
+    result = request_json(awaited.exchange) if awaited and awaited.exchange else None
+    if awaited is None or awaited.exchange is None:
+        unjudged.append(f"no ActiveChargingProfileResult for the GET (answered {sent.result}; "
+                        "CP-002 and CP-007 judge that)")  # fmt: skip
+    elif not isinstance(result, dict) or result.get("result") != "ACCEPTED":
+        unjudged.append("the ActiveChargingProfileResult of the GET is not ACCEPTED")
+    else:
+        what = "the ActiveChargingProfileResult's profile"
+        why = _shows_capacity(judge, result.get("profile"), capacities, evse, what,
+                              awaited.exchange)  # fmt: skip
+        unjudged += [why] if why else []
+    sources = 1
+    if cleared_at is not None:  # owed after a successful set (§14.4.2.4), and the clear changed it
+        sources += 1
+        deadline = cleared_at + ACTIVE_WAIT_SECONDS
+        while not (puts := _active_profile_puts(cpo_target, session_id, cleared_at)):
+            if time.monotonic() >= deadline:
+                unjudged.append("no ActiveChargingProfile PUT arrived after the clear")
+                break
+            time.sleep(0.05)
+        if puts:  # the last one holds what is active now; earlier ones may predate the clear
+            what = "the last ActiveChargingProfile PUT after the clear"
+            why = _shows_capacity(judge, request_json(puts[-1]), capacities, evse, what,
+                                  puts[-1])  # fmt: skip
+            unjudged += [why] if why else []
+    if len(unjudged) == sources:
+        pytest.skip("; ".join(unjudged))
+    for why in unjudged:
+        judge.ledger.skipped("CP-006", why)
 
 
 @pytest.mark.rule("CP-001")
@@ -175,3 +306,10 @@ def test_no_active_profile_without_a_set(judge: Judge, cpo_target: CpoTarget) ->
         )
     if unset:
         judge.ledger.passed("CP-005")
+
+
+@pytest.mark.rule("SES-009", "SES-010")
+def test_charging_preferences(judge: Judge, cpo_target: CpoTarget, profile_session: str) -> None:
+    """Charging preferences for this module's Session, last (a CPO may shape the charging
+    profile after them), while it is still active."""
+    check_preferences(judge, cpo_target, PURPOSE)

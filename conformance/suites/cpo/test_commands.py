@@ -3,9 +3,12 @@
 The judge sends each of the five commands as the eMSP would, with a response_url at our
 counterpart, and judges the synchronous CommandResponse (§13.3.2) and, for an ACCEPTED command,
 the CommandResult that must reach that URL (§13.1), within the timeout the target announced.
-START_SESSION uses a Token the judge pushed to the target; STOP_SESSION stops the Session it
-made; CANCEL_RESERVATION cancels what RESERVE_NOW reserved. A flow whose first step did not
-happen is skipped with the reason, never passed. Unknown Locations, EVSEs, Connectors and
+START_SESSION uses a Token of the judge's the target was never pushed, which it must not
+refuse for that (CMD-005; if it does, the same request with the Token the judge pushed follows);
+while its Session runs, charging preferences are sent for it (SES-009 or SES-010); STOP_SESSION
+stops it; no real-time authorization of a command's Token reaches our eMSP meanwhile (CMD-006).
+CANCEL_RESERVATION cancels what RESERVE_NOW reserved. A flow whose first step did not happen is
+skipped with the reason, never passed. Unknown Locations, EVSEs, Connectors and
 Sessions, and StartSession bodies that break the connector_id/evse_uid requirements, are refused.
 """
 
@@ -15,19 +18,25 @@ import time
 import uuid
 from datetime import timedelta
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 
 from conformance.checks.callbacks import Awaited, judge_callback, request_json
 from conformance.checks.objects import check_object, refused
+from conformance.exchange import Exchange
 from conformance.session import Judge
 from conformance.suites.charging import (
+    PREFERENCES_CAPABLE,
     SESSION_WAIT_SECONDS,
     UNKNOWN,
     CpoTarget,
     Sent,
+    Started,
     check_answer,
+    check_preferences,
     ocpi_now,
+    path_of,
 )
 from conformance.verdicts import Blocked
 
@@ -62,9 +71,10 @@ def send_and_judge(judge: Judge, target: CpoTarget, command: str, body: dict[str
     return check_result(judge, sent, target.await_callback(sent))
 
 
-def _same_token(judge: Judge, rule: str, target: CpoTarget, obj: dict[str, Any],
+def _same_token(judge: Judge, rule: str, token: dict[str, Any], obj: dict[str, Any],
                 what: str, exchange: Any) -> None:  # fmt: skip
-    token, cdr_token = target.token, obj.get("cdr_token") or {}
+    cdr_token = obj.get("cdr_token")
+    cdr_token = cdr_token if isinstance(cdr_token, dict) else {}
     differ = {k: cdr_token.get(k) for k in CDR_TOKEN_FIELDS
               if str(cdr_token.get(k, "")).upper() != str(token[k]).upper()}  # fmt: skip
     judge.ledger.check(
@@ -91,11 +101,55 @@ def _reference(judge: Judge, rule: str, started_body: Any, obj: dict[str, Any], 
 # --- START_SESSION and STOP_SESSION ------------------------------------------------------------
 
 
-@pytest.mark.rule("CMD-001", "CMD-015", "CMD-003", "CMD-004", "CMD-009", "SES-008")
+def _unpushed_token(judge: Judge, started: Started) -> None:
+    """CMD-005: the CPO does not validate the Token of a START_SESSION (§13.3.5). One with a
+    Token it was never pushed is accepted, or (declined) proved refused for its Token: the same
+    request with our pushed Token, at the same EVSE right after, was started."""
+    first = started.refused
+    if first is None:  # the START_SESSION with the unpushed Token is the one that counts
+        judge.ledger.check(
+            "CMD-005",
+            started.sent.accepted,
+            expected="START_SESSION with a Token never pushed to the CPO: OCPI 1000, ACCEPTED",
+            actual=f"OCPI {started.sent.reply.ocpi_status}, data {started.sent.reply.data}",
+            exchange=started.sent.reply.exchange,
+        )
+    elif not started.declined:
+        if first.sent.accepted and first.awaited and first.awaited.exchange:
+            actual, evidence = f"CommandResult {first.command_result}", first.awaited.exchange
+        else:
+            actual = f"OCPI {first.sent.reply.ocpi_status}, data {first.sent.reply.data}"
+            evidence = first.sent.reply.exchange
+        judge.ledger.check(
+            "CMD-005",
+            False,
+            expected="START_SESSION with a Token never pushed to the CPO taken as the same "
+            f"request with our pushed Token {started.token['uid']} was (exchange "
+            f"#{started.sent.reply.exchange.id}): ACCEPTED, started",
+            actual=actual,
+            exchange=evidence,
+        )
+    else:
+        judge.ledger.blocked(
+            "CMD-005",
+            f"START_SESSION at EVSE {started.spot.evse['uid']} was declined with our pushed "
+            "Token too: no telling whether the unpushed Token was the reason",
+            first.sent.reply.exchange,
+        )
+
+
+@pytest.mark.rule("CMD-001", "CMD-015", "CMD-003", "CMD-004", "CMD-005", "CMD-009", "SES-008")
 def test_start_session(judge: Judge, cpo_target: CpoTarget) -> None:
-    """START_SESSION with our Token on a free EVSE: the answer, the CommandResult, and the
-    Session it made carrying our Token (CMD-009) and authorization_reference (SES-008)."""
-    started = cpo_target.start_session(PURPOSE)
+    """START_SESSION with a Token of ours the CPO was never pushed (CMD-005; refused, our
+    pushed Token at the same EVSE) on a free EVSE: the answer, the CommandResult, and the
+    Session it made carrying that Token (CMD-009) and authorization_reference (SES-008). The
+    EVSE is one with CHARGING_PREFERENCES_CAPABLE unless the ChargingProfiles module's Session
+    already has one, so that SES-009 and SES-010 both get a Session (test_charging_preferences)."""
+    covered = any(PREFERENCES_CAPABLE in s.spot.capabilities for s in cpo_target.started.values()
+                  if s.session is not None)  # fmt: skip
+    steer = {"shun" if covered else "prefer": {PREFERENCES_CAPABLE}}
+    started = cpo_target.start_session(PURPOSE, unpushed=True, **steer)
+    _unpushed_token(judge, started)
     check_response(judge, started.sent)
     if not started.sent.accepted:
         pytest.skip(f"{started.reason}: no CommandResult owed, no session started")
@@ -104,9 +158,15 @@ def test_start_session(judge: Judge, cpo_target: CpoTarget) -> None:
     if started.session is None:
         raise Blocked(f"no Session to check: {started.reason}", started.sent.reply.exchange)
     evidence = started.sent.reply.exchange
-    _same_token(judge, "CMD-009", cpo_target, started.session, "Session", evidence)
+    _same_token(judge, "CMD-009", started.token, started.session, "Session", evidence)
     sent_body = request_json(evidence)
     _reference(judge, "SES-008", sent_body, started.session, "Session", evidence)
+
+
+@pytest.mark.rule("SES-009", "SES-010")
+def test_charging_preferences(judge: Judge, cpo_target: CpoTarget) -> None:
+    """Charging preferences for the Session START_SESSION made, before STOP_SESSION ends it."""
+    check_preferences(judge, cpo_target, PURPOSE)
 
 
 @pytest.mark.rule("CMD-001", "CMD-015", "CMD-003", "CMD-004", "CMD-009", "CDR-011")
@@ -133,8 +193,9 @@ def test_stop_session(judge: Judge, cpo_target: CpoTarget) -> None:
         judge.ledger.blocked("CMD-009", reason)
         judge.ledger.blocked("CDR-011", reason)
         return
-    evidence = cpo_target.started[PURPOSE].sent.reply.exchange
-    _same_token(judge, "CMD-009", cpo_target, cdr, "CDR", evidence)
+    started = cpo_target.started[PURPOSE]
+    evidence = started.sent.reply.exchange
+    _same_token(judge, "CMD-009", started.token, cdr, "CDR", evidence)
     _reference(judge, "CDR-011", request_json(evidence), cdr, "CDR", evidence)
 
 
@@ -149,6 +210,54 @@ def _await_cdr(target: CpoTarget, session_id: str) -> dict[str, Any] | None:
         if time.monotonic() >= deadline:
             return None
         time.sleep(0.2)
+
+
+def _authorizations(target: CpoTarget) -> dict[str, list[Exchange]]:
+    """Real-time authorization requests (POST {tokens}/{uid}/authorize, §12.2.2.2) the target
+    sent our eMSP, by upper-case Token uid."""
+    base = path_of(target.judge.counterpart.module_url("tokens"))
+    found: dict[str, list[Exchange]] = {}
+    for exchange in target.judge.counterpart.inbound():
+        path = path_of(exchange.url)
+        if (
+            exchange.method == "POST"
+            and path.startswith(base + "/")
+            and path.endswith("/authorize")
+        ):
+            uid = unquote(path.removesuffix("/authorize").rsplit("/", 1)[-1]).upper()
+            found.setdefault(uid, []).append(exchange)
+    return found
+
+
+@pytest.mark.rule("CMD-006")
+def test_no_authorization_of_command_tokens(judge: Judge, cpo_target: CpoTarget) -> None:
+    """No real-time authorization of the APP_USER Token of an accepted START_SESSION, over the
+    whole life of the Sessions the judge started and stopped (§13.3.5)."""
+    accepted: dict[str, list[Started]] = {}  # by upper-case uid: flows may share our Token
+    for started in cpo_target.started.values():
+        if started.sent.accepted:
+            accepted.setdefault(str(started.token["uid"]).upper(), []).append(started)
+    if not accepted:
+        pytest.skip("no START_SESSION was accepted: no command Token to watch")
+    asked = _authorizations(cpo_target)
+    observed = False
+    for uid, flows in accepted.items():
+        sent = ", ".join(f"#{s.sent.reply.exchange.id}" for s in flows)
+        token = flows[0].token
+        for exchange in asked.get(uid, []):
+            judge.ledger.check(
+                "CMD-006",
+                False,
+                expected=f"no real-time authorization of {token['type']} Token {token['uid']}, "
+                f"sent with START_SESSION (exchange {sent}), by the CPO (§13.3.5)",
+                actual=f"POST {path_of(exchange.url)}",
+                exchange=exchange,
+            )
+        if uid not in asked and any(s.session is not None for s in flows):
+            observed = True
+            judge.ledger.passed("CMD-006")
+    if not observed and not asked.keys() & accepted.keys():
+        pytest.skip("no Session made by an accepted START_SESSION was observed")
 
 
 @pytest.mark.rule("CMD-013", "CMD-015")

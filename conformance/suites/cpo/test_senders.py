@@ -4,11 +4,13 @@ Each published Sender is crawled once in full (following Link headers only); eve
 judged against the YAML and the module's structural rules. Hypothesis then draws offsets, limits
 and date windows (taken from the objects' own last_updated values, so that the bounds are hit
 exactly) and checks that the pages add up (conformance/suites/pagination.py). Locations are also
-fetched one by one: Location, EVSE and Connector, and unknown ids.
+fetched one by one: Location, EVSE and Connector, and unknown ids (404 with the envelope,
+TRANS-010; the other Senders have no single-object GET in 2.2.1).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 from urllib.parse import quote
@@ -22,10 +24,12 @@ from conformance.checks.objects import check_object, check_status, single_object
 from conformance.client import Reply
 from conformance.session import Judge
 from conformance.suites.conftest import interface
+from conformance.suites.generators import check_not_found
 from conformance.suites.pagination import (
     PAGINATION_RULES,
     Crawl,
     check_union,
+    check_zero_limit,
     crawl,
     identity,
     small_pages,
@@ -112,6 +116,15 @@ def test_a_limit_above_the_maximum_is_capped(judge: Judge, module: str) -> None:
     crawl(judge, url, module, token, {"limit": 2 * full.x_limit}, server_max=full.x_limit)
 
 
+@pytest.mark.parametrize(
+    "module", [_module(m, "TRANS-030") for m in ("locations", "sessions", "cdrs", "tariffs")]
+)
+def test_limit_zero_does_not_loop(judge: Judge, module: str) -> None:
+    """limit=0, which no Hypothesis draw sends: no next link back to the same page."""
+    url, token = sender(judge, module)
+    check_zero_limit(judge, url, module, token)
+
+
 def _windows(stamps: list[str]) -> st.SearchStrategy[tuple[str, str]]:
     bound = st.just("") | st.sampled_from(stamps) if stamps else st.just("")
     return st.tuples(bound, bound)
@@ -181,7 +194,7 @@ def _same(judge: Judge, reply: Reply, listed: Any, what: str) -> None:
     )
 
 
-@pytest.mark.rule("LOC-011", "LOC-010", "LOC-014")
+@pytest.mark.rule("LOC-011", "LOC-010", "LOC-014", "TRANS-010")
 def test_single_location_objects(judge: Judge) -> None:
     url, token = sender(judge, "locations")
     locations = [o for o in everything(judge, "locations") if isinstance(o, dict)]
@@ -211,6 +224,7 @@ def test_single_location_objects(judge: Judge) -> None:
     ):
         reply = _get(judge, url, token, *parts)
         check_status(judge.ledger, "LOC-010", reply.exchange, http=404)
+        check_not_found(judge.ledger, reply)
 
 
 # --- structural rules over the full lists -------------------------------------------------------
@@ -357,7 +371,39 @@ def test_cdr_structure(judge: Judge) -> None:
         )
 
 
-@pytest.mark.rule("TAR-004", "TAR-005")
+@functools.cache
+def _prices_in_text(currency: str) -> re.Pattern[str]:
+    """A price in a text: a decimal number (0.39, 0,39), or a whole one next to a currency sign
+    or the tariff's currency code (6 EUR, €6); a bare whole number ("the 4th hour") is none."""
+    unit = rf"[€$£]|\b{re.escape(currency)}\b" if currency else "[€$£]"
+    return re.compile(
+        rf"(?:{unit})\s?(\d+(?:[.,]\d+)?)(?![.,]?\d)"  # €6, EUR 0.39
+        rf"|(?<![\d.,])(\d+(?:[.,]\d+)?)\s?(?:{unit})"  # 6 EUR, 0,39€
+        r"|(?<![\d.,])(\d+[.,]\d+)(?![.,]?\d)"  # 0.39
+    )
+
+
+def quoted_prices(tariff: dict[str, Any]) -> list[str]:
+    """TAR-006: the prices of the elements (excl. and incl. VAT) that tariff_alt_text repeats."""
+    prices = set()
+    for element in tariff.get("elements") or []:
+        for component in element.get("price_components") or [] if isinstance(element, dict) else []:
+            price = component.get("price") if isinstance(component, dict) else None
+            if isinstance(price, int | float) and price > 0:
+                vat = component.get("vat")
+                with_vat = price * (1 + vat / 100) if isinstance(vat, int | float) else price
+                prices |= {round(price, 2), round(with_vat, 2)}
+    found = []
+    for text in tariff.get("tariff_alt_text") or []:
+        words = str(text.get("text", "")) if isinstance(text, dict) else ""
+        for match in _prices_in_text(str(tariff.get("currency") or "")).finditer(words):
+            number = next(g for g in match.groups() if g)
+            if round(float(number.replace(",", ".")), 2) in prices:
+                found.append(f"{match.group(0).strip()!r} in {words!r}")
+    return found
+
+
+@pytest.mark.rule("TAR-004", "TAR-005", "TAR-006")
 def test_tariff_structure(judge: Judge) -> None:
     ledger, exchange = judge.ledger, _evidence(judge, "tariffs")
     tariffs = _objects(judge, "tariffs")
@@ -368,6 +414,15 @@ def test_tariff_structure(judge: Judge) -> None:
     for tariff in tariffs:
         name = f"Tariff {tariff.get('id')}"
         elements = tariff.get("elements") or []
+        if elements and tariff.get("tariff_alt_text"):
+            quoted = quoted_prices(tariff)
+            ledger.check(
+                "TAR-006",
+                not quoted,
+                expected="tariff_alt_text that explains, without repeating the elements' prices",
+                actual=f"{name}: " + "; ".join(quoted[:3]),
+                exchange=exchange,
+            )
         ledger.check(
             "TAR-004",
             bool(elements) and all(e.get("price_components") for e in elements),

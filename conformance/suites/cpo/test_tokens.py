@@ -24,6 +24,8 @@ from conformance.checks.objects import check_status, refused, single_object
 from conformance.client import Reply
 from conformance.session import Judge
 from conformance.suites.conftest import interface
+from conformance.suites.generators import check_foreign_party, check_not_found, foreign_party
+from conformance.verdicts import NoAnswer
 from specs import contract
 
 pytestmark = pytest.mark.phase("modules")
@@ -208,7 +210,7 @@ def test_tokens_receiver_model(judge: Judge) -> None:
     )
 
 
-@pytest.mark.rule("TOK-003", "TOK-004", "TOK-012", "TOK-014", "TRANS-038")
+@pytest.mark.rule("TOK-003", "TOK-004", "TOK-012", "TOK-014", "TRANS-038", "TRANS-010")
 def test_same_uid_two_types(judge: Judge) -> None:
     """A deterministic case: RFID (no `type` parameter) and APP_USER under one uid, then a
     PATCH of one (TOK-014) and a PATCH without last_updated (TRANS-038), neither touching the
@@ -225,6 +227,7 @@ def test_same_uid_two_types(judge: Judge) -> None:
     send = judge.client.request
     missing = send("GET", target, module="tokens", token=token, params={"type": "APP_USER"})
     check_status(judge.ledger, "TOK-012", missing.exchange, http=404)
+    check_not_found(judge.ledger, missing)
     for body, params in ((rfid, None), (app, {"type": "APP_USER"})):
         reply = send("PUT", target, module="tokens", token=token, params=params, json=body)
         check_status(judge.ledger, "TOK-004", reply.exchange, http=(200, 201), ocpi=1000)
@@ -257,3 +260,23 @@ def test_same_uid_two_types(judge: Judge) -> None:
             actual=reply.data,
             exchange=reply.exchange,
         )
+
+
+@pytest.mark.rule("TRANS-036")
+def test_foreign_party_is_not_stored(judge: Judge) -> None:
+    """§4.1.5.1: a Token PUT under a country_code/party_id that is none of our credentials roles
+    (URL and body agree, unlike TOK-001's mismatch) is refused (HTTP 4xx or an OCPI error; 404
+    is the advised answer) and a GET there serves nothing."""
+    url, token, cc, pid = _receiver(judge)
+    foreign = foreign_party(judge)
+    uid = "PF" + uuid.uuid4().hex[:12].upper()
+    target = f"{url}/{foreign['country_code']}/{foreign['party_id']}/{uid}"
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    body = {**foreign, "uid": uid, "type": "RFID", "contract_id": f"{cc}-{pid}-C1",
+            "issuer": "Plugfest judge", "valid": True, "whitelist": "ALLOWED",
+            "last_updated": stamp}  # fmt: skip
+    put = judge.client.request("PUT", target, module="tokens", token=token, json=body)
+    if put.status is None:
+        raise NoAnswer(put.exchange)
+    got = judge.client.request("GET", target, module="tokens", token=token)
+    check_foreign_party(judge.ledger, foreign, put, got)

@@ -18,9 +18,11 @@ from conformance.suites.generators import (
     addressable_connector,
     addressable_evse,
     addressable_location,
+    check_not_found,
     fresh_id,
     later,
     objects,
+    plain_location,
     quick,
     stored,
 )
@@ -178,14 +180,14 @@ def test_patch_changes_only_given_fields(
 @pytest.mark.rule("LOC-004")
 def test_url_party_differs_from_body(judge: Judge) -> None:
     receiver = Receiver(judge)
-    body = _plain_location(receiver.party)
+    body = plain_location(receiver.party)
     receiver.check_party_mismatch_refused("LOC-004", body)
 
 
 @pytest.mark.rule("TRANS-038", "LOC-012")
 def test_patch_without_last_updated(judge: Judge) -> None:
     receiver = Receiver(judge)
-    location = _plain_location(receiver.party)
+    location = plain_location(receiver.party)
     receiver.push(location)
     reply = receiver.send("PATCH", receiver.at(location["id"]), {"name": "Not without a stamp"})
     check_status(judge.ledger, "TRANS-038", reply.exchange, http=(200, 400), ocpi=2001)
@@ -200,21 +202,30 @@ def test_patch_without_last_updated(judge: Judge) -> None:
     )
 
 
-@pytest.mark.rule("LOC-010")
+@pytest.mark.rule("LOC-010", "TRANS-010")
 def test_unknown_objects_are_404(judge: Judge) -> None:
     receiver = Receiver(judge)
-    location = _plain_location(receiver.party)
+    location = plain_location(receiver.party)
     receiver.push(location)
     for parts in ((fresh_id("NONE"),), (location["id"], "NO-SUCH-EVSE"),
                   (location["id"], location["evses"][0]["uid"], "77")):  # fmt: skip
         reply = receiver.send("GET", receiver.at(*parts))
         check_status(judge.ledger, "LOC-010", reply.exchange, http=404)
+        check_not_found(judge.ledger, reply)
+
+
+@pytest.mark.rule("TRANS-036")
+def test_foreign_party_is_not_stored(judge: Judge) -> None:
+    """§4.1.5.1: a Location under a country_code/party_id that is none of our roles (URL and
+    body agree, unlike LOC-004's mismatch) is refused and not served."""
+    receiver = Receiver(judge)
+    receiver.check_foreign_party_refused(plain_location(receiver.party))
 
 
 @pytest.mark.rule("TRANS-037")
 def test_url_id_differs_from_body(judge: Judge) -> None:
     receiver = Receiver(judge)
-    location = _plain_location(receiver.party)
+    location = plain_location(receiver.party)
     url_id = fresh_id("URL")
     reply = receiver.send("PUT", receiver.at(url_id), location)
     check_status(judge.ledger, "TRANS-037", reply.exchange, http=(200, 400, 404), ocpi=2001)
@@ -227,23 +238,3 @@ def test_url_id_differs_from_body(judge: Judge) -> None:
             actual=f"HTTP {got.status}, data {str(got.data)[:120]}",
             exchange=got.exchange,
         )
-
-
-def _plain_location(party: dict[str, Any]) -> dict[str, Any]:
-    """A small fixed valid Location with one EVSE and one Connector."""
-    now = later(0)
-    location = {
-        "country_code": party["country_code"], "party_id": party["party_id"],
-        "id": fresh_id("LOC"), "publish": True, "address": "Stationsplein 1",
-        "city": "Utrecht", "country": "NLD", "time_zone": "Europe/Amsterdam",
-        "coordinates": {"latitude": "52.089444", "longitude": "5.110278"},
-        "last_updated": now,
-    }  # fmt: skip
-    location["evses"] = [{
-        "uid": f"{location['id']}-E1", "status": "AVAILABLE", "last_updated": now,
-        "connectors": [{
-            "id": "1", "standard": "IEC_62196_T2", "format": "SOCKET", "power_type": "AC_3_PHASE",
-            "max_voltage": 230, "max_amperage": 16, "last_updated": now,
-        }],
-    }]  # fmt: skip
-    return location

@@ -15,6 +15,7 @@ from conformance.client import Reply
 from conformance.session import Judge
 from conformance.suites.generators import (
     ReceiverUnderTest,
+    check_not_found,
     fresh_id,
     later,
     objects,
@@ -132,8 +133,17 @@ def test_url_party_differs_from_body(judge: Judge, value: dict[str, Any]) -> Non
     receiver.check_party_mismatch_refused("SES-005", session)
 
 
-@pytest.mark.rule("SES-012")
+@pytest.mark.rule("TRANS-036")
+@quick(1)
+@given(value=objects("Session"))
+def test_foreign_party_is_not_stored(judge: Judge, value: dict[str, Any]) -> None:
+    receiver = Receiver(judge)
+    receiver.check_foreign_party_refused(owned(value, receiver.party, fresh_id("SES")))
+
+
+@pytest.mark.rule("SES-012", "TRANS-010")
 def test_unknown_session_is_404(judge: Judge) -> None:
     receiver = Receiver(judge)
     reply = receiver.send("GET", receiver.at(fresh_id("NONE")))
     check_status(judge.ledger, "SES-012", reply.exchange, http=404)
+    check_not_found(judge.ledger, reply)

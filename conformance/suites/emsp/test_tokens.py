@@ -7,6 +7,7 @@ eMSP's own list and skip, saying so, when that list is empty.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -16,17 +17,25 @@ from hypothesis import strategies as st
 
 from conformance.checks.compare import instant
 from conformance.checks.objects import check_object, check_status
+from conformance.client import Reply
 from conformance.session import Judge
 from conformance.suites.conftest import interface
-from conformance.suites.generators import fresh_id
+from conformance.suites.generators import (
+    ReceiverUnderTest,
+    fresh_id,
+    ok,
+    plain_location,
+    stamp,
+)
 from conformance.suites.pagination import (
     PAGINATION_RULES,
     Crawl,
     check_union,
+    check_zero_limit,
     crawl,
     small_pages,
 )
-from conformance.verdicts import Blocked
+from conformance.verdicts import Blocked, NoAnswer
 
 pytestmark = pytest.mark.phase("modules")
 
@@ -104,6 +113,13 @@ def test_a_limit_above_the_maximum_is_capped(judge: Judge) -> None:
     crawl(judge, url, MODULE, token, {"limit": 2 * full.x_limit}, server_max=full.x_limit)
 
 
+@pytest.mark.rule("TRANS-030")
+def test_limit_zero_does_not_loop(judge: Judge) -> None:
+    """limit=0, which no Hypothesis draw sends: no next link back to the same page."""
+    url, token = sender(judge)
+    check_zero_limit(judge, url, MODULE, token)
+
+
 @pytest.mark.rule(*PAGINATION_RULES)
 @_QUICK
 @given(data=st.data())
@@ -134,7 +150,7 @@ def test_pagination_properties(judge: Judge, data: st.DataObject) -> None:
     check_union(judge, result, objects, reference, key=token_key)
 
 
-def _authorize(judge: Judge, uid: str, token_type: str | None, body: Any = None) -> Any:
+def _authorize(judge: Judge, uid: str, token_type: str | None, body: Any = None) -> Reply:
     url, token = sender(judge)
     params = {"type": token_type} if token_type else None
     return judge.client.request(
@@ -160,6 +176,9 @@ def test_unknown_token_is_404_2004(judge: Judge) -> None:
 def test_known_token_gets_authorization_info(judge: Judge) -> None:
     for token in known_tokens(judge)[:3]:
         reply = _authorize(judge, token["uid"], token.get("type"))
+        if reply.ocpi_status == 2002:  # needs LocationReferences: allowed (TOK-008, §12.2.2.2)
+            judge.ledger.skipped("TOK-006", f"Token {token['uid']} needs LocationReferences (2002)")
+            continue
         check_status(judge.ledger, "TOK-006", reply.exchange, http=200, ocpi=1000)
         check_object(judge.ledger, "TOK-006", reply.data, "AuthorizationInfo", reply.exchange)
         check_object(judge.ledger, "TOK-015", reply.data, "AuthorizationInfo", reply.exchange)
@@ -203,3 +222,91 @@ def test_authorize_with_location_references(
             actual=info,
             exchange=reply.exchange,
         )
+
+
+@pytest.mark.rule("TOK-008")
+def test_authorize_without_location_references(judge: Judge) -> None:
+    """§12.2.2.2: without LocationReferences the eMSP decides (an AuthorizationInfo) or says it
+    needs them (OCPI 2002); any other refusal for the missing information is the violation."""
+    for token in known_tokens(judge)[:3]:
+        reply = _authorize(judge, token["uid"], token.get("type"))
+        if reply.status is None:
+            raise NoAnswer(reply.exchange)
+        code, data = reply.ocpi_status, reply.data
+        decided = ok(reply) and isinstance(data, dict) and "allowed" in data
+        judge.ledger.check(
+            "TOK-008",
+            decided or code == 2002,
+            expected="an AuthorizationInfo, or OCPI 2002 when LocationReferences are needed",
+            actual=f"HTTP {reply.status}, OCPI {code}, data {str(data)[:120]}",
+            exchange=reply.exchange,
+        )
+
+
+class _Locations(ReceiverUnderTest):
+    """The eMSP's Locations Receiver, where the judge (as its CPO) pushes Locations."""
+
+    module = "locations"
+
+
+def _closed_location(party: dict[str, Any]) -> dict[str, Any]:
+    """A Location closed now by its opening_times (regular hours on another weekday only, an
+    exceptional closing around now, no charging when closed) whose EVSEs are OUTOFORDER and
+    INOPERATIVE: what a stale copy at the eMSP may say (§12.1.3)."""
+    location = plain_location(party)
+    now = datetime.now(UTC)
+    location["opening_times"] = {
+        "twentyfourseven": False,
+        "regular_hours": [{"weekday": (now + timedelta(days=3)).isoweekday(),
+                           "period_begin": "01:00", "period_end": "02:00"}],
+        "exceptional_closings": [{"period_begin": stamp(now - timedelta(days=1)),
+                                  "period_end": stamp(now + timedelta(days=1))}],
+    }  # fmt: skip
+    location["charging_when_closed"] = False
+    first = location["evses"][0]
+    first["status"] = "OUTOFORDER"
+    second = {**first, "uid": f"{location['id']}-E2", "status": "INOPERATIVE",
+              "connectors": [dict(c) for c in first["connectors"]]}  # fmt: skip
+    location["evses"] = [first, second]
+    return location
+
+
+def _references(location: dict[str, Any]) -> dict[str, Any]:
+    return {"location_id": location["id"], "evse_uids": [e["uid"] for e in location["evses"]]}
+
+
+def _allowed(reply: Reply) -> Any:
+    data = reply.data
+    return data.get("allowed") if ok(reply) and isinstance(data, dict) else None
+
+
+@pytest.mark.rule("TOK-009")
+def test_authorization_ignores_opening_hours_and_evse_status(judge: Judge) -> None:
+    """§12.1.3, differential: the same Token authorized at an ordinary Location and at one the
+    eMSP holds as closed with broken EVSEs (both pushed by the judge as CPO) gets the same
+    `allowed`: opening hours and EVSE status, which may be stale, never refuse it."""
+    receiver = _Locations(judge)
+    tokens = known_tokens(judge)
+    ordinary, closed = plain_location(receiver.party), _closed_location(receiver.party)
+    for location in (ordinary, closed):
+        pushed = receiver.send("PUT", receiver.at(location["id"]), location)
+        if not ok(pushed):  # LOC-012 judges the push itself
+            raise Blocked(f"the eMSP did not take our Location {location['id']}", pushed.exchange)
+    for token in tokens[:5]:
+        normal = _authorize(judge, token["uid"], token.get("type"), _references(ordinary))
+        if _allowed(normal) == "ALLOWED":
+            break
+    else:
+        pytest.skip("no known Token is ALLOWED at an ordinary Location: nothing to compare")
+    reply = _authorize(judge, token["uid"], token.get("type"), _references(closed))
+    if reply.status is None:
+        raise NoAnswer(reply.exchange)
+    judge.ledger.check(
+        "TOK-009",
+        _allowed(reply) == "ALLOWED",
+        expected=f"ALLOWED, as at the ordinary Location {ordinary['id']} (exchange "
+        f"{normal.exchange.id}): closed opening_times and OUTOFORDER/INOPERATIVE EVSEs are no "
+        "reason to refuse",
+        actual=f"HTTP {reply.status}, OCPI {reply.ocpi_status}, data {str(reply.data)[:160]}",
+        exchange=reply.exchange,
+    )

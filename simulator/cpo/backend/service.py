@@ -34,6 +34,7 @@ from simulator.cpo.token_cache import TokenCache
 from simulator.platform.clock import FakeClock, ocpi_datetime, parse_ocpi_datetime
 from simulator.platform.documents import OWN, Key
 from simulator.platform.partner_client import request_headers
+from simulator.platform.planted import planted
 from simulator.platform.services import Platform
 from simulator.platform.tables import Partner
 from specs import contract
@@ -45,10 +46,19 @@ PLUG_IN_SECONDS = 5  # PENDING until the EV has answered the charge point
 WHITELISTED = {"ALWAYS", "ALLOWED"}
 FREE_STATUSES = {"AVAILABLE"}
 BUSY_STATUSES = {"CHARGING", "BLOCKED", "RESERVED"}
+#: A credit CDR's id: the credited one's (36 at most) and this suffix, 39 at most (§10.3.1).
+CREDIT_SUFFIX = "-C"
+#: The Price fields a credit CDR repeats negated (§10.1.1, §10.3.1).
+COST_FIELDS = ("total_cost", "total_fixed_cost", "total_energy_cost", "total_time_cost",
+               "total_parking_cost", "total_reservation_cost")  # fmt: skip
 
 
 class ClockNotAdjustable(Exception):
     """`advance` needs a FakeClock (development and tests)."""
+
+
+class CreditRefused(Exception):
+    """No credit CDR for this CDR: it is a credit CDR itself, or it was credited already."""
 
 
 @dataclass(frozen=True)
@@ -370,6 +380,41 @@ class Backend:
         assert problems == [], problems
         return cdr
 
+    def _cdr_key(self, cdr_id: str) -> Key:
+        return Key(CDR, OWN, self.catalogue.country_code, self.catalogue.party_id, cdr_id)
+
+    async def credit_cdr(self, cdr_id: str) -> dict[str, Any] | None:
+        """Correct one of our CDRs (§10.1.1): a credit CDR, stored and POSTed like any CDR; None
+        when we have no CDR `cdr_id`. `CreditRefused` for a credit CDR or one credited already."""
+        async with self._lock:
+            original = await self.platform.documents.get(self._cdr_key(cdr_id))
+            if original is None:
+                return None
+            if original.get("credit") is True:
+                raise CreditRefused(f"CDR {original['id']} is a credit CDR itself")
+            credit = self.build_credit_cdr(original)
+            if await self.platform.documents.get(self._cdr_key(credit["id"])) is not None:
+                raise CreditRefused(f"CDR {original['id']} was credited already ({credit['id']})")
+            await self._store_cdr(credit)
+            return credit
+
+    def build_credit_cdr(self, original: dict[str, Any]) -> dict[str, Any]:
+        """§10.1.1: the original repeated under an id of its own, credit=true, credit_reference_id
+        its id, every cost amount negated; last_updated now (CDR-005)."""
+        credit: dict[str, Any] = {**original, "id": f"{original['id']}{CREDIT_SUFFIX}",
+                                  "credit": True, "credit_reference_id": original["id"],
+                                  "last_updated": ocpi_datetime(self.now())}  # fmt: skip
+        for name in COST_FIELDS:
+            price = original.get(name)
+            if isinstance(price, dict):  # excl_vat, incl_vat (§16.5); 0 stays 0, not -0.0
+                credit[name] = {k: -v if isinstance(v, int | float) and v else v
+                                for k, v in price.items()}  # fmt: skip
+        if planted(self.platform, "credit_cdr_keeps_costs_positive"):
+            credit.update({name: original[name] for name in COST_FIELDS if name in original})
+        problems = contract.errors(credit, "CDR")
+        assert problems == [], problems
+        return credit
+
     async def stop_session(self, session_id: str) -> dict[str, Any] | None:
         """Stop (STOP_SESSION, unplug): COMPLETED and the CDR; None when not live."""
         async with self._lock:
@@ -545,6 +590,9 @@ class Backend:
     ) -> SwipeOutcome:
         """An RFID swipe: whitelist or ask the token owner's eMSP, then start charging."""
         token = await self.tokens.find_token(token_uid, token_type)
+        cached_invalid = token is not None and token.get("valid") is False
+        if cached_invalid and planted(self.platform, "authorizes_from_cache_when_invalid"):
+            return SwipeOutcome("BLOCKED")  # decided from the cache, whatever the whitelist says
         if token is not None and token.get("whitelist") in WHITELISTED and token.get("valid"):
             info: dict[str, Any] = {"allowed": "ALLOWED", "token": token}
             auth_method = "WHITELIST"

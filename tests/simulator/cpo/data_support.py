@@ -90,14 +90,16 @@ class Cpo:
 
 
 @asynccontextmanager
-async def running_cpo(tmp_path: Path, database_url: str) -> AsyncIterator[Cpo]:
-    """The CPO app (outbox worker off, so queued pushes stay visible) over `database_url`."""
+async def running_cpo(tmp_path: Path, database_url: str, faults: str = "") -> AsyncIterator[Cpo]:
+    """The CPO app (outbox worker off, so queued pushes stay visible) over `database_url`, with
+    the planted `faults` (simulator/platform/planted.py), if any."""
     settings = CpoSettings(
         data_dir=tmp_path,
         database_url=database_url,
         admin_token="admin-secret",  # type: ignore[arg-type]
         token_hmac_secret="hmac-secret",  # type: ignore[arg-type]
         outbox_worker_enabled=False,
+        plugfest_faults=faults,  # type: ignore[arg-type]
     )
     clock = FakeClock()
     receives: list[str] = []

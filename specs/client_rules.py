@@ -1,0 +1,108 @@
+"""Rules on a party's own requests (its client side), judged on each request it sends.
+
+One place for both sides that see a partner's requests: the judge (on what a target sends its
+counterpart) and our simulators (on what a connecting partner sends them). Pure functions of the
+request as it arrived, before any redaction; the caller records the findings with its evidence.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule judged on one request: kept (`ok`) or broken, expected against actual."""
+
+    rule: str
+    ok: bool
+    expected: str
+    actual: str
+
+
+@dataclass(frozen=True)
+class Credential:
+    """What an Authorization header carried: the token (decoded when Base64), its label among
+    the tokens the receiver knows (None: unknown), and whether it came Base64-encoded."""
+
+    token: str | None
+    label: str | None
+    base64: bool
+
+
+def read_authorization(value: str | None, tokens: Mapping[str, str]) -> Credential | None:
+    """§4.1.2: `Token <base64(token)>`. None when there is no `Token` credential at all. A
+    credential that is a known token verbatim was sent without Base64 (an error of 2.2.1 that
+    2.1.1 parties make); one that decodes to a known token was encoded."""
+    scheme, _, credential = (value or "").strip().partition(" ")
+    credential = credential.strip()
+    if scheme.lower() != "token" or not credential:
+        return None
+    try:
+        decoded: str | None = base64.b64decode(credential, validate=True).decode()
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        decoded = None
+    if decoded is not None and decoded in tokens:
+        return Credential(decoded, tokens[decoded], base64=True)
+    if credential in tokens:
+        return Credential(credential, tokens[credential], base64=False)
+    return Credential(decoded or credential, None, base64=decoded is not None)
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    for key, value in headers.items():
+        if key.lower() == name.lower():
+            return value
+    return None
+
+
+def judge_request(
+    method: str,
+    headers: Mapping[str, str],
+    body: bytes | str | None,
+    *,
+    tokens: Mapping[str, str],
+    request_ids_seen: set[str],
+) -> tuple[list[Finding], Credential | None]:
+    """TRANS-005 (Base64 token), TRANS-006 (a body comes as JSON), TRANS-018 (X-Request-ID new
+    on every request, X-Correlation-ID present) on one request. `request_ids_seen` holds the
+    X-Request-IDs of the sender's earlier requests; this one is added. Returns the findings and
+    the credential read (for rules on which token a party uses, CRED-008)."""
+    findings: list[Finding] = []
+    authorization = _header(headers, "Authorization")
+    credential = read_authorization(authorization, tokens)
+    if credential is None:
+        shown = "no Authorization header" if authorization is None else (
+            f"Authorization with scheme {authorization.partition(' ')[0]!r}"
+        )  # fmt: skip
+        findings.append(Finding("TRANS-005", False, "Authorization: Token <base64(token)>", shown))
+    else:
+        findings.append(Finding(
+            "TRANS-005", credential.base64, "the token Base64-encoded after `Token `",
+            "the token Base64-encoded" if credential.base64 else "the token sent verbatim",
+        ))  # fmt: skip
+    if method.upper() in BODY_METHODS and body:
+        content_type = _header(headers, "Content-Type")
+        media = (content_type or "").split(";")[0].strip().lower()
+        findings.append(Finding(
+            "TRANS-006", media == "application/json",
+            f"Content-Type: application/json on a {method.upper()} with a body",
+            f"Content-Type: {content_type}" if content_type else "no Content-Type",
+        ))  # fmt: skip
+    request_id = _header(headers, "X-Request-ID")
+    correlation_id = _header(headers, "X-Correlation-ID")
+    fresh = bool(request_id) and request_id not in request_ids_seen
+    findings.append(Finding(
+        "TRANS-018", fresh and bool(correlation_id),
+        "an X-Request-ID not used on any earlier request, and an X-Correlation-ID",
+        f"X-Request-ID {request_id!r}{' (used before)' if request_id and not fresh else ''}, "
+        f"X-Correlation-ID {correlation_id!r}",
+    ))  # fmt: skip
+    if request_id:
+        request_ids_seen.add(request_id)
+    return findings, credential
