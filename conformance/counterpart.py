@@ -11,6 +11,7 @@ Interface (for anyone swapping in another counterpart):
   `activate(handle, token_c, roles)` completes it once the target answered;
   `credentials(token_b) -> dict` is the Credentials body the judge POSTs;
   `inbound() -> list[Exchange]` is what the target sent us, `received_at(exchange)` when;
+  `module_url(module)` where our party serves a module (to tell the recorded requests apart);
   `expect_command_result(handle, command)` and `expect_profile_result(handle, method,
   session_id)` give a response_url for a command or ChargingProfiles request the judge sends
   a CPO target (our eMSP then answers the callback there as it does for its own requests).
@@ -18,6 +19,7 @@ Interface (for anyone swapping in another counterpart):
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import secrets
 import tempfile
@@ -46,7 +48,7 @@ from simulator.platform.loopback import BackgroundServer, free_port
 from simulator.platform.partner_client import Discovery
 from simulator.platform.settings import PartySettings
 from specs import contract
-from specs.client_rules import Finding, judge_request
+from specs.client_rules import Credential, Finding, judge_request
 
 _JUDGE_CONTEXT = RequestContext(client_address="judge", request_id=None)
 
@@ -68,8 +70,8 @@ class InboundRecorder:
         self.exchanges: list[Exchange] = []
         self.arrivals: dict[int, float] = {}  # exchange id -> time.monotonic() of its arrival
         #: exchange id -> the client-side rules judged on the raw request (before redaction),
-        #: and the label of the token it carried (None: no token we know).
-        self.judged: dict[int, tuple[list[Finding], str | None]] = {}
+        #: and the credential it carried (its label and form; the token itself dropped).
+        self.judged: dict[int, tuple[list[Finding], Credential | None]] = {}
         self._request_ids: set[str] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -124,7 +126,8 @@ class InboundRecorder:
                 direction="in",
             )
             self.arrivals[exchange.id] = arrived
-            self.judged[exchange.id] = (findings, credential.label if credential else None)
+            kept = dataclasses.replace(credential, token=None) if credential else None
+            self.judged[exchange.id] = (findings, kept)
             self.exchanges.append(exchange)
             self.recorder.add(exchange)
 
@@ -264,8 +267,13 @@ class Counterpart:
 
     def judged(self, exchange: Exchange) -> tuple[list[Finding], str | None]:
         """The client-side rules judged on an inbound request as it arrived, and the label of
-        the token it carried (specs/client_rules.py)."""
-        return self._inbound.judged.get(exchange.id, ([], None))
+        the token it carried (None: none we know; specs/client_rules.py)."""
+        findings, credential = self._inbound.judged.get(exchange.id, ([], None))
+        return findings, credential.label if credential else None
+
+    def credential(self, exchange: Exchange) -> Credential | None:
+        """The `Token` credential an inbound request carried (None: none), without the token."""
+        return self._inbound.judged.get(exchange.id, ([], None))[1]
 
     # --- for targets made to act (emsp/test_callbacks.py), registrations refused (CRED-014) -----
 
@@ -352,10 +360,13 @@ class Counterpart:
         return f"{self.public_url}{EMSP_BASE}/chargingprofiles/results/{ref}"
 
     def module_url(self, module: str) -> str:
-        """Where our eMSP serves `module` (as its version details announce it), so the judge
-        can tell which recorded requests were pushes or callbacks to which module."""
-        self._emsp()
-        return f"{self.public_url}{EMSP_BASE}/{module}"
+        """Where our party serves `module` as its version details announce it (our eMSP's
+        interfaces opposite a CPO target, our CPO's opposite an eMSP target), so the judge can
+        tell which recorded requests were pushes or callbacks to which module."""
+        for endpoint in self.app.state.platform.modules:
+            if endpoint.identifier == module:
+                return f"{self.public_url}{endpoint.path}"
+        raise KeyError(f"our {self.role} announces no {module} module")
 
     def hold(self, handle: str, module: str, objects: list[dict[str, Any]]) -> int:
         """Store objects the judge pulled from the target as our eMSP's pull stores them (§4.4:

@@ -1,4 +1,5 @@
-"""One HTTP exchange as the judge saw it: the evidence behind every verdict.
+"""One HTTP exchange as the judge saw it: the evidence behind every verdict (and `Seen`, an
+OCPI object with the exchange it came on).
 
 Secrets never leave this module in the clear: Authorization values and credentials `token`
 fields are redacted when an exchange is recorded, so reports, logs and curl lines are safe.
@@ -105,3 +106,20 @@ class Exchange:
             "elapsed_ms": round(self.elapsed_ms, 1),
             "curl": self.curl(),
         }
+
+
+@dataclass(frozen=True)
+class Seen:
+    """An OCPI object as a party sent it, with the exchange it came on (the evidence): served on
+    a list page (`how` "served") or pushed to our counterpart ("pushed")."""
+
+    obj: dict[str, Any]
+    exchange: Exchange
+    how: str = "served"
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """(country_code, party_id, id), upper case (CiStrings, §16.1)."""
+        return (str(self.obj.get("country_code", "")).upper(),
+                str(self.obj.get("party_id", "")).upper(),
+                str(self.obj.get("id", "")).upper())  # fmt: skip

@@ -4,7 +4,8 @@
     python -m conformance.mint http://127.0.0.1:9000 --revoke < token   # revokes that TOKEN_A
 
 ADMIN_TOKEN comes from the environment, the token to revoke from stdin: never from argv.
-Standard library only, so it starts in milliseconds: the judge may call it dozens of times.
+Standard library only (its admin API client is conformance/act.py's `Admin`, stdlib too), so it
+starts in milliseconds: the judge may call it dozens of times.
 Other platforms plug in their own commands through `--mint-token-command` and
 `--revoke-token-command`.
 """
@@ -12,32 +13,23 @@ Other platforms plug in their own commands through `--mint-token-command` and
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-import urllib.request
-from typing import Any
 
-
-def _post(base_url: str, admin_token: str, path: str, body: dict[str, Any]) -> Any:
-    request = urllib.request.Request(  # noqa: S310 - an operator-given http(s) URL
-        base_url.rstrip("/") + path,
-        data=json.dumps(body).encode(),
-        headers={"Authorization": f"Bearer {admin_token}", "Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-        return json.load(response)
+from conformance.act import ActError, Admin
 
 
 def mint(base_url: str, admin_token: str, ttl: int, label: str) -> str:
-    minted = _post(base_url, admin_token, "/admin/bootstrap-tokens",
-                   {"ttl_seconds": ttl, "label": label})  # fmt: skip
+    minted = Admin(base_url, admin_token).call(
+        "POST", "/admin/bootstrap-tokens", {"ttl_seconds": ttl, "label": label}
+    )
     return str(minted["token"])
 
 
 def revoke(base_url: str, admin_token: str, token: str) -> None:
-    _post(base_url, admin_token, "/admin/bootstrap-tokens/revocations", {"token": token})
+    Admin(base_url, admin_token).call(
+        "POST", "/admin/bootstrap-tokens/revocations", {"token": token}
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,10 +44,14 @@ def main(argv: list[str] | None = None) -> int:
     if not admin_token:
         print(f"{args.admin_token_env} is not set", file=sys.stderr)
         return 2
-    if args.revoke:
-        revoke(args.base_url, admin_token, sys.stdin.read().strip())
-        return 0
-    print(mint(args.base_url, admin_token, args.ttl, args.label))
+    try:
+        if args.revoke:
+            revoke(args.base_url, admin_token, sys.stdin.read().strip())
+            return 0
+        print(mint(args.base_url, admin_token, args.ttl, args.label))
+    except (ActError, OSError, KeyError) as exc:
+        print(f"{'revoke' if args.revoke else 'mint'}: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

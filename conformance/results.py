@@ -80,13 +80,13 @@ def rule_status(
         return "passed"
     if not applicable:
         return "not_applicable"  # before "skipped": its tests skip for the other role
-    if unobservable:
-        return "unobservable"  # the catalogue says why (Rule.unobservable)
     if blocked:
         return "blocked"
     if errored:
         return "error"
-    return "skipped" if skipped else "not_covered"
+    if skipped:
+        return "skipped"
+    return "unobservable" if unobservable else "not_covered"  # Rule.unobservable says why
 
 
 def _rules(judge: Judge, tests: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -19,6 +19,8 @@ from conformance.verdicts import Blocked, Ledger, NoAnswer
 from specs.catalogue import default_catalogue
 
 ACT_TIMEOUT_SECONDS = 60
+HOOK_TIMEOUT_SECONDS = 120  # the minting and revoking hooks
+TOKEN_B = "token B"  # the label of each token B the judge hands over (redacted exchanges)
 ACT_UNSUPPORTED = 3  # the act hook's exit code for "the target cannot do this action"
 
 
@@ -26,7 +28,11 @@ class ActUnsupported(RuntimeError):
     """The act hook says the target cannot do the action (exit 3)."""
 
 
-class ActFailed(RuntimeError):
+class HookFailed(RuntimeError):
+    """An operator's hook (mint, revoke, act) failed: the judge's error, never the target's."""
+
+
+class ActFailed(HookFailed):
     """The act hook failed: the target did not act (a test that needs it errors)."""
 
 
@@ -209,12 +215,11 @@ class Judge:
         command = self.config.mint_token_command
         if not command:
             return None
-        line = command.replace("{ttl}", str(ttl_seconds))
-        result = subprocess.run(  # noqa: S603 - the operator's own hook
-            shlex.split(line), capture_output=True, text=True, timeout=120, check=True
-        )
-        token = [part for part in result.stdout.splitlines() if part.strip()][-1].strip()
-        return self.recorder.secret(token, f"TOKEN_A#{len(self.recorder.labels)}")
+        done = self._run_hook("mint hook", command.replace("{ttl}", str(ttl_seconds)))
+        printed = [part.strip() for part in done.stdout.splitlines() if part.strip()]
+        if not printed:
+            raise HookFailed(f"mint hook printed no token: {self._said(done)}")
+        return self.recorder.secret(printed[-1], f"TOKEN_A#{len(self.recorder.labels)}")
 
     def revoke(self, token: str) -> bool:
         """Revoke a TOKEN_A through --revoke-token-command (the token on stdin, never in argv);
@@ -223,10 +228,7 @@ class Judge:
         command = self.config.revoke_token_command
         if not command:
             return False
-        subprocess.run(  # noqa: S603 - the operator's own hook
-            shlex.split(command), input=token, capture_output=True, text=True, timeout=120,
-            check=True,
-        )  # fmt: skip
+        self._run_hook("revoke hook", command, token)
         return True
 
     def act(self, action: str, parameters: dict[str, Any]) -> dict[str, Any] | None:
@@ -238,28 +240,50 @@ class Judge:
         if not command:
             return None
         line = command.replace("{action}", shlex.quote(action))
-        try:
-            done = subprocess.run(  # noqa: S603 - the operator's own hook
-                shlex.split(line), input=json.dumps(parameters), capture_output=True,
-                text=True, timeout=ACT_TIMEOUT_SECONDS, check=False,
-            )  # fmt: skip
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise ActFailed(f"act hook {action}: {type(exc).__name__}: {exc}") from exc
-        said = self.recorder.redact(done.stderr.strip()[-600:]) or "no message"
+        done = self._run_hook(f"act hook {action}", line, json.dumps(parameters),
+                              timeout=ACT_TIMEOUT_SECONDS, failure=ActFailed,
+                              tolerated=(0, ACT_UNSUPPORTED))  # fmt: skip
         if done.returncode == ACT_UNSUPPORTED:
-            raise ActUnsupported(f"the target cannot {action}: {said}")
-        if done.returncode != 0:
-            raise ActFailed(f"act hook {action} exited {done.returncode}: {said}")
+            raise ActUnsupported(f"the target cannot {action}: {self._said(done)}")
         try:
             printed = json.loads(done.stdout) if done.stdout.strip() else {}
         except ValueError:
             printed = {}
         return printed if isinstance(printed, dict) else {}
 
+    def _run_hook(
+        self,
+        what: str,
+        line: str,
+        stdin: str | None = None,
+        *,
+        timeout: float = HOOK_TIMEOUT_SECONDS,
+        failure: type[HookFailed] = HookFailed,
+        tolerated: tuple[int, ...] = (0,),
+    ) -> subprocess.CompletedProcess[str]:
+        """Run an operator's hook: `line` split as a shell would, `stdin` on its standard input
+        (secrets go there, never into argv). `failure` (what it said on stderr, redacted) when
+        it cannot start, runs past `timeout` or exits with a status not `tolerated`."""
+        try:
+            done = subprocess.run(  # noqa: S603 - the operator's own hook
+                shlex.split(line), input=stdin, capture_output=True, text=True,
+                timeout=timeout, check=False,
+            )  # fmt: skip
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            said = self.recorder.redact(f"{type(exc).__name__}: {exc}")
+            raise failure(f"{what}: {said}") from exc
+        if done.returncode not in tolerated:
+            raise failure(f"{what} exited {done.returncode}: {self._said(done)}")
+        return done
+
+    def _said(self, done: subprocess.CompletedProcess[str]) -> str:
+        """The end of what a hook wrote on stderr, secrets redacted."""
+        return self.recorder.redact(done.stderr.strip()[-600:]) or "no message"
+
     def token_b(self) -> tuple[str, str]:
         """(handle, token B): a token our counterpart accepts from the target from now on."""
         handle, token_b = self.counterpart.expect_registration(self.config.versions_url)
-        self.recorder.secret(token_b, f"token B#{handle[:8]}")
+        self.recorder.secret(token_b, f"{TOKEN_B}#{handle[:8]}")
         return handle, token_b
 
     def send_credentials(self, method: str, token: str, token_b: str | None = None) -> Reply:

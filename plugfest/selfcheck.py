@@ -30,11 +30,14 @@ console = Console()
 # above the maximum can be seen to be capped (§4.1.4.1).
 SEED_LOCATIONS = 150
 # The CPO's simulated charge points, quick (all are settings, .env.example): they answer in 0.1 s,
-# the EV charges at once, and results are announced within 10 s (§13.3.2); the judge still
-# waits for and times every callback, so nothing it checks is made easier, only shorter.
+# the EV starts charging 1 s after a session is made (PENDING, then ACTIVE with start_date_time
+# reset, §9.3.1: a reset the judge can tell from none, SES-007; sessions move every 0.5 s), and
+# results are announced within 10 s (§13.3.2); the judge still waits for and times every
+# callback, so nothing it checks is made easier, only shorter.
 CPO_BACKEND = {
     "BACKEND_CHARGE_POINT_DELAY_SECONDS": "0.1",
-    "BACKEND_PLUG_IN_SECONDS": "0",
+    "BACKEND_PLUG_IN_SECONDS": "1",
+    "BACKEND_TICK_SECONDS": "0.5",
     "BACKEND_COMMAND_TIMEOUT_SECONDS": "10",
 }
 

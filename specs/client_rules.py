@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -54,6 +55,17 @@ def read_authorization(value: str | None, tokens: Mapping[str, str]) -> Credenti
     return Credential(decoded or credential, None, base64=decoded is not None)
 
 
+def _without_token(authorization: str | None) -> str:
+    """What an Authorization header without a `Token` credential was, never echoing a value
+    that may be the token itself: only a scheme-like first word is shown."""
+    if authorization is None:
+        return "no Authorization header"
+    scheme, _, rest = authorization.strip().partition(" ")
+    if rest and re.fullmatch(r"[A-Za-z]{1,10}", scheme):
+        return f"Authorization with scheme {scheme!r}, not `Token`"
+    return "an Authorization header without the `Token` scheme word"
+
+
 def _header(headers: Mapping[str, str], name: str) -> str | None:
     for key, value in headers.items():
         if key.lower() == name.lower():
@@ -77,10 +89,8 @@ def judge_request(
     authorization = _header(headers, "Authorization")
     credential = read_authorization(authorization, tokens)
     if credential is None:
-        shown = "no Authorization header" if authorization is None else (
-            f"Authorization with scheme {authorization.partition(' ')[0]!r}"
-        )  # fmt: skip
-        findings.append(Finding("TRANS-005", False, "Authorization: Token <base64(token)>", shown))
+        findings.append(Finding("TRANS-005", False, "Authorization: Token <base64(token)>",
+                                _without_token(authorization)))  # fmt: skip
     else:
         findings.append(Finding(
             "TRANS-005", credential.base64, "the token Base64-encoded after `Token `",

@@ -1,6 +1,7 @@
 """Callbacks a CPO owes the judge at a response_url it handed out: the CommandResult (§13.2.2)
 and the ChargingProfile results (§14.4.2). Whether one arrived, when, and what it held, judged
-from the exchange our counterpart recorded (never from the counterpart's own answer)."""
+from the exchange our counterpart recorded (never from the counterpart's own answer); and the
+synchronous answer that announced it (`check_answer`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from conformance.checks.objects import check_object
+from conformance.checks.objects import check_object, check_status
+from conformance.client import Reply
 from conformance.exchange import Exchange
 from conformance.verdicts import Blocked, Ledger
 
@@ -100,3 +102,23 @@ def judge_callback(
     if go_on and not isinstance(body, dict):
         return {}
     return body
+
+
+def check_answer(ledger: Ledger, reply: Reply, rule: str, schema_rule: str, schema: str) -> None:
+    """The synchronous answer to a command or ChargingProfiles request: OCPI 1000 with data =
+    `schema`, holding a result and the timeout its asynchronous result is due in (§13.3.2,
+    §14.4.1)."""
+    exchange = reply.exchange
+    data = reply.data if isinstance(reply.data, dict) else {}
+    timeout = data.get("timeout")
+    check_status(ledger, rule, exchange, http=200, ocpi=1000)
+    ledger.check(
+        rule,
+        isinstance(data.get("result"), str)
+        and isinstance(timeout, int)
+        and not isinstance(timeout, bool),
+        expected=f"data = {schema} with a result and a timeout in seconds",
+        actual=reply.data,
+        exchange=exchange,
+    )
+    check_object(ledger, schema_rule, reply.data, schema, exchange)

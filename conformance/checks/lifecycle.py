@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from conformance.checks.compare import instant
@@ -23,8 +23,8 @@ class Finding:
 
 
 def _evse_statuses(evses: Any) -> dict[str, str]:
-    return {str(e.get("uid", "")).upper(): str(e.get("status")) for e in evses or []
-            if isinstance(e, dict)}  # fmt: skip
+    return {str(e.get("uid", "")).upper(): str(e.get("status"))
+            for e in (evses if isinstance(evses, list) else []) if isinstance(e, dict)}  # fmt: skip
 
 
 def evse_removals(pushes: Iterable[Push]) -> tuple[int, list[Finding]]:
@@ -64,19 +64,22 @@ def _by_id(objects: Iterable[Any]) -> dict[str, dict[str, Any]]:
     return {str(o.get("id", "")).upper(): o for o in objects if isinstance(o, dict)}
 
 
-def vanished_evses(before: Iterable[Any], after: Iterable[Any]) -> list[str]:
-    """LOC-001 between two reads of a Locations Sender list: every Location and EVSE served
-    first is served again (an EVSE that goes away stays, with status REMOVED)."""
+def vanished_evses(before: Iterable[Any], after: Iterable[Any]) -> tuple[int, list[str]]:
+    """LOC-001 between two reads of a Locations Sender list: every EVSE served first is served
+    again in its Location (an EVSE that goes away stays, with status REMOVED). Returns how many
+    EVSEs were compared (a Location gone from the second read is no verdict here) and what
+    vanished."""
     later = _by_id(after)
-    found = []
+    compared, found = 0, []
     for location_id, location in _by_id(before).items():
         if location_id not in later:
-            found.append(f"Location {location_id} served first, gone from the list later")
             continue
         still = _evse_statuses(later[location_id].get("evses"))
-        found += [f"Location {location_id}: EVSE {uid} served first, gone later"
-                  for uid in _evse_statuses(location.get("evses")) if uid not in still]  # fmt: skip
-    return found
+        for uid in _evse_statuses(location.get("evses")):
+            compared += 1
+            if uid not in still:
+                found.append(f"Location {location_id}: EVSE {uid} served first, gone later")
+    return compared, found
 
 
 def changed_cdrs(before: Iterable[Any], after: Iterable[Any]) -> tuple[int, dict[str, list[str]]]:
@@ -98,14 +101,20 @@ def changed_cdrs(before: Iterable[Any], after: Iterable[Any]) -> tuple[int, dict
     return compared, found
 
 
+#: Slack on DateTimes written at second precision (§16.2 allows it): never a violation by less.
+SLACK = timedelta(seconds=1)
+
+
 def activations(pushes: Iterable[Push]) -> tuple[int, list[Finding]]:
     """SES-007 on Sessions pushes: when a Session pushed PENDING is next pushed ACTIVE, its
-    start_date_time is the moment of that transition, which lies after the last moment it was
-    pushed PENDING and no later than the ACTIVE state's last_updated. Returns the transitions
-    seen and the findings."""
+    start_date_time is the moment of that transition: not before the last moment it was pushed
+    PENDING, not after the ACTIVE state's last_updated, and not the PENDING start_date_time
+    when the Session was known to be PENDING later than that. Returns the transitions that
+    could show a reset (the start moved, or the Session was PENDING after its start), and the
+    findings; a transition that cannot tell a reset from none is left out."""
     state: dict[tuple[str, ...], dict[str, Any]] = {}
-    pending_until: dict[tuple[str, ...], datetime] = {}
-    seen, found = 0, []
+    pending: dict[tuple[str, ...], tuple[datetime | None, datetime]] = {}  # start, last PENDING
+    decided, found = 0, []
     for push in pushes:
         address = push.address
         if push.module != "sessions" or address is None or not isinstance(push.body, dict):
@@ -120,17 +129,24 @@ def activations(pushes: Iterable[Push]) -> tuple[int, list[Finding]]:
         stamp = instant(session.get("last_updated"))
         if session.get("status") == "PENDING":
             if stamp is not None:
-                pending_until[address] = stamp
+                pending[address] = (instant(session.get("start_date_time")), stamp)
             continue
-        if session.get("status") != "ACTIVE" or address not in pending_until:
+        if session.get("status") != "ACTIVE" or address not in pending:
             continue
-        seen += 1
-        low = pending_until.pop(address)
+        created, low = pending.pop(address)
         start = instant(session.get("start_date_time"))
-        if start is None or stamp is None or not low <= start <= stamp:
-            found.append(Finding(
-                f"start_date_time {session.get('start_date_time')!r} after PENDING (last pushed "
-                f"PENDING at {low.isoformat()}), ACTIVE as of {session.get('last_updated')!r}",
-                push,
-            ))  # fmt: skip
-    return seen, found
+        problem = None
+        if start is None or stamp is None:
+            problem = "no start_date_time or last_updated to read"
+        elif start < low - SLACK or start > stamp + SLACK:
+            problem = (f"start_date_time outside [{low.isoformat()} (last pushed PENDING), "
+                       f"{stamp.isoformat()} (ACTIVE)]")  # fmt: skip
+        elif created is not None and start == created and low - created > SLACK:
+            problem = (f"start_date_time still the creation time {created.isoformat()}, though "
+                       f"the Session was pushed PENDING as of {low.isoformat()}")  # fmt: skip
+        if problem:
+            found.append(Finding(f"{problem}: {session.get('start_date_time')!r}", push))
+            decided += 1
+        elif created is None or start != created or low - created > SLACK:
+            decided += 1
+    return decided, found

@@ -4,9 +4,12 @@ The judge plays the eMSP. It PUTs a Token of its own (under the country_code/par
 registration) into the target's Tokens Receiver, picks EVSEs from the target's Locations, and
 sends commands and profile requests whose `response_url` points at our counterpart, where every
 callback the target makes is recorded with its time of arrival. Its START_SESSION may carry a
-fresh Token the target was never pushed (CMD-005). Nothing here judges but the checks two
-suites share (`check_answer`, `check_preferences`): the suites judge the replies and the
-recorded exchanges (conformance/checks/callbacks.py).
+fresh Token the target was never pushed (CMD-005). It also reads, for every CPO suite, what the
+target serves and pushed: the run's Sessions and CDRs (`listed`, `cdrs`: each object with the
+exchange it came on; lists read without pagination verdicts, those are the Senders suite's),
+the pushes to our Receivers (`pushes`) and the real-time authorizations asked of our eMSP
+(`authorizations`). Nothing here judges: the suites judge the replies and the recorded
+exchanges (conformance/checks/).
 """
 
 from __future__ import annotations
@@ -17,24 +20,26 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 
 from conformance.checks.callbacks import GRACE_SECONDS, Awaited, request_json
-from conformance.checks.objects import check_object, check_status
+from conformance.checks.pushes import MODULES, Push
 from conformance.client import Reply
-from conformance.exchange import Exchange
+from conformance.exchange import Exchange, Seen
 from conformance.session import Judge, Registration
 from conformance.suites.conftest import registered
-from conformance.suites.pagination import next_link
+from conformance.suites.pagination import read
+from conformance.suites.waiting import READ_POLL_SECONDS, wait_until
 from conformance.verdicts import Blocked
 
-POLL_SECONDS = 0.05
 #: How long a Session may take to be served or pushed once its start was confirmed.
 SESSION_WAIT_SECONDS = 10.0
 #: Pages of the target's Locations list read to find EVSEs to work with.
 LOCATION_PAGES = 10
+#: Pages of a list read from the run's start on (the Sessions and CDRs the run made).
+WINDOW_PAGES = 10
 #: The Sessions list is read from this long before the run began (clock skew).
 CLOCK_SKEW = timedelta(minutes=10)
 UNKNOWN = "PLUGFEST-UNKNOWN"
@@ -75,46 +80,6 @@ class Sent:
         return bool(self.reply.ocpi_status == 1000 and self.result == "ACCEPTED")
 
 
-def check_answer(judge: Judge, sent: Sent, rule: str, schema_rule: str, schema: str) -> None:
-    """The synchronous answer to a command or ChargingProfiles request: OCPI 1000 with data =
-    `schema`, holding a result and the timeout its asynchronous result is due in (§13.3.2,
-    §14.4.1)."""
-    exchange = sent.reply.exchange
-    check_status(judge.ledger, rule, exchange, http=200, ocpi=1000)
-    judge.ledger.check(
-        rule,
-        isinstance(sent.result, str) and sent.timeout is not None,
-        expected=f"data = {schema} with a result and a timeout in seconds",
-        actual=sent.reply.data,
-        exchange=exchange,
-    )
-    check_object(judge.ledger, schema_rule, sent.reply.data, schema, exchange)
-
-
-PREFERENCES_CAPABLE = "CHARGING_PREFERENCES_CAPABLE"
-
-
-def check_preferences(judge: Judge, target: CpoTarget, purpose: str) -> None:
-    """Charging preferences for the (still active) Session START_SESSION made for `purpose`
-    (§9.2.1.2): at an EVSE with CHARGING_PREFERENCES_CAPABLE, data = a ChargingPreferencesResponse
-    (SES-009); at one without, HTTP 404 with OCPI 2001 (SES-010, §9.4.1)."""
-    session = target.session_of(purpose)
-    started = target.started[purpose]
-    session_id = session.get("id")
-    if not isinstance(session_id, str):
-        raise Blocked("the Session START_SESSION made has no id", started.sent.reply.exchange)
-    reply = target.preferences(session_id)
-    evse = started.spot.evse["uid"]
-    if PREFERENCES_CAPABLE in started.spot.capabilities:
-        judge.ledger.skipped("SES-010", f"the session's EVSE {evse} is {PREFERENCES_CAPABLE}")
-        if check_status(judge.ledger, "SES-009", reply.exchange, http=200, ocpi=1000):
-            check_object(judge.ledger, "SES-009", reply.data, "ChargingPreferencesResponse",
-                         reply.exchange)  # fmt: skip
-    else:
-        judge.ledger.skipped("SES-009", f"the session's EVSE {evse} is not {PREFERENCES_CAPABLE}")
-        check_status(judge.ledger, "SES-010", reply.exchange, http=404, ocpi=2001)
-
-
 @dataclass
 class Spot:
     """An EVSE of the target (and one of its connectors) to send commands to."""
@@ -150,6 +115,12 @@ class Started:
         started, the EVSE is free."""
         return not self.sent.accepted or self.command_result not in (None, "ACCEPTED")
 
+    @property
+    def rejected(self) -> bool:
+        """Declined as REJECTED, in the CommandResponse or the CommandResult: the command
+        itself refused (§13.4.1, §13.4.2), not the charge point busy, failing or silent."""
+        return "REJECTED" in (self.sent.result, self.command_result)
+
 
 @dataclass(repr=False)
 class CpoTarget:
@@ -179,7 +150,8 @@ class CpoTarget:
     @classmethod
     def prepare(cls, judge: Judge) -> CpoTarget:
         if judge.config.role != "cpo":
-            pytest.skip("the target is not a CPO: these suites judge a CPO's Receivers")
+            pytest.skip("judges a CPO's commands, charging profiles and pushes: the target is "
+                        "an eMSP")  # fmt: skip
         registration = registered(judge)
         since = ocpi_now(-CLOCK_SKEW)
         target = cls(judge, registration, {}, [], since)
@@ -225,17 +197,8 @@ class CpoTarget:
         """Every EVSE (with its first connector) on the first pages of the Locations list. Our
         counterpart holds those Locations from then on, as an eMSP that pulled them would
         (§4.4), so that the target's EVSE and Connector PATCHes find their Location."""
-        url = self.registration.endpoint("locations", "SENDER")
-        locations: list[dict[str, Any]] = []
-        next_url: str | None = url
-        pages = 0
-        while next_url and pages < LOCATION_PAGES:
-            reply = self.judge.get(next_url, "locations", self.registration.token)
-            pages += 1
-            if isinstance(reply.data, list):
-                locations += [o for o in reply.data
-                              if isinstance(o, dict) and isinstance(o.get("id"), str)]  # fmt: skip
-            next_url = next_link(reply)
+        locations = [seen.obj for seen in self._read("locations", max_pages=LOCATION_PAGES)
+                     if isinstance(seen.obj.get("id"), str)]  # fmt: skip
         assert self.registration.handle is not None
         self.judge.counterpart.hold(self.registration.handle, "locations", locations)
         spots: list[Spot] = []
@@ -308,6 +271,16 @@ class CpoTarget:
         )  # fmt: skip
         return Sent(f"{method} chargingprofiles", reply, response_url, sent_at)
 
+    def preferences_of(self, purpose: str) -> tuple[Reply, Spot]:
+        """Charging preferences PUT for the (still active) Session START_SESSION made for
+        `purpose`: the answer, and the EVSE the Session is at. Blocked when it has no id."""
+        session = self.session_of(purpose)
+        started = self.started[purpose]
+        session_id = session.get("id")
+        if not isinstance(session_id, str):
+            raise Blocked("the Session START_SESSION made has no id", started.sent.reply.exchange)
+        return self.preferences(session_id), started.spot
+
     def preferences(self, session_id: str) -> Reply:
         """PUT `{sessions}/{session_id}/charging_preferences` (§9.2.1.2) with a ChargingPreferences
         any capable EVSE can take or answer (§9.3.2)."""
@@ -327,20 +300,16 @@ class CpoTarget:
 
     def await_callback(self, sent: Sent) -> Awaited:
         """Wait for the first POST to `sent.response_url` until the announced timeout (plus
-        grace) has passed, at most --max-wait; polled every POLL_SECONDS."""
+        grace) has passed since it was sent, at most --max-wait (suites/waiting.py)."""
         timeout = sent.timeout
-        bound = self.judge.config.max_wait
-        owed = bound if timeout is None else timeout + GRACE_SECONDS
-        deadline = sent.sent_at + min(owed, bound)
-        while True:
-            found = self.arrived(sent.response_url)
-            if found:
-                at = self.judge.counterpart.received_at(found[0])
-                after = None if at is None else at - sent.sent_at
-                return Awaited(found[0], after, time.monotonic() - sent.sent_at, timeout)
-            if time.monotonic() >= deadline:
-                return Awaited(None, None, time.monotonic() - sent.sent_at, timeout)
-            time.sleep(POLL_SECONDS)
+        owed = self.judge.config.max_wait if timeout is None else timeout + GRACE_SECONDS
+        found = wait_until(lambda: self.arrived(sent.response_url), owed, self.judge,
+                           start=sent.sent_at)  # fmt: skip
+        waited = time.monotonic() - sent.sent_at
+        if not found:
+            return Awaited(None, None, waited, timeout)
+        at = self.judge.counterpart.received_at(found[0])
+        return Awaited(found[0], None if at is None else at - sent.sent_at, waited, timeout)
 
     def pushed(self, module: str, methods: Iterable[str] = ("PUT", "PATCH", "POST", "DELETE")
                ) -> list[Exchange]:  # fmt: skip
@@ -350,40 +319,84 @@ class CpoTarget:
         return [e for e in self.judge.counterpart.inbound() if e.method in wanted
                 and (path_of(e.url) == base or path_of(e.url).startswith(base + "/"))]  # fmt: skip
 
-    def listed(self, module: str, date_from: str | None = None) -> list[dict[str, Any]]:
-        """The target's `module` list from `date_from` (default: the run's start) on, following
-        Link headers; [] when it publishes no such Sender."""
-        url = self.registration.endpoint(module, "SENDER")
-        found: list[dict[str, Any]] = []
-        next_url: str | None = url
-        query: dict[str, str | int] | None = {"date_from": date_from or self.since}
-        pages = 0
-        while next_url and pages < LOCATION_PAGES:
-            reply = self.judge.client.request(
-                "GET", next_url, module=module, token=self.registration.token, params=query
-            )
-            if isinstance(reply.data, list):
-                found += [o for o in reply.data if isinstance(o, dict)]
-            next_url, query, pages = next_link(reply), None, pages + 1
+    def pushes(self) -> list[Push]:
+        """Every push the target made to our Receivers so far, per module in order of arrival."""
+        found = []
+        for module in MODULES:
+            base = path_of(self.judge.counterpart.module_url(module))
+            for exchange in self.pushed(module):
+                rest = path_of(exchange.url)[len(base) :].strip("/")
+                segments = tuple(unquote(s) for s in rest.split("/")) if rest else ()
+                found.append(Push(module, exchange.method, segments, request_json(exchange),
+                                  exchange))  # fmt: skip
         return found
+
+    def authorizations(self) -> dict[str, list[Exchange]]:
+        """Real-time authorization requests (POST {tokens}/{uid}/authorize, §12.2.2.2) the
+        target sent our eMSP, by upper-case Token uid, in order of arrival."""
+        base = path_of(self.judge.counterpart.module_url("tokens"))
+        found: dict[str, list[Exchange]] = {}
+        for exchange in self.judge.counterpart.inbound():
+            path = path_of(exchange.url)
+            if exchange.method == "POST" and path.startswith(base + "/") \
+                    and path.endswith("/authorize"):  # fmt: skip
+                uid = unquote(path.removesuffix("/authorize").rsplit("/", 1)[-1]).upper()
+                found.setdefault(uid, []).append(exchange)
+        return found
+
+    def _read(self, module: str, params: dict[str, str | int] | None = None, *,
+              max_pages: int = WINDOW_PAGES) -> list[Seen]:  # fmt: skip
+        """The target's `module` list read without pagination verdicts (those are the Senders
+        suite's), each object with the page it came on; [] when it publishes no such Sender or
+        refuses the list (the Senders suite judges that)."""
+        url = self.registration.endpoint(module, "SENDER")
+        if not url:
+            return []
+        try:
+            crawl = read(self.judge, url, module, self.registration.token, params,
+                         max_pages=max_pages)  # fmt: skip
+        except Blocked:
+            return []
+        return [Seen(o, e) for o, e in zip(crawl.objects, crawl.origins, strict=True)
+                if isinstance(o, dict)]  # fmt: skip
+
+    def listed(self, module: str, date_from: str | None = None) -> list[Seen]:
+        """The target's `module` list from `date_from` (default: the run's start) on, Link
+        headers followed; [] when it publishes no such Sender."""
+        return self._read(module, {"date_from": date_from or self.since})
+
+    def cdrs(self) -> list[Seen]:
+        """Every CDR the target serves from the run's start on, then every CDR it POSTed to our
+        counterpart (§10.2.2)."""
+        pushed = [Seen(body, e, "pushed") for e in self.pushed("cdrs", ("POST",))
+                  if isinstance(body := request_json(e), dict)]  # fmt: skip
+        return [*self.listed("cdrs"), *pushed]
+
+    def await_charging(self, session_id: str) -> None:
+        """Before a STOP_SESSION: the Session served ACTIVE, looked for a bounded while (then
+        stopped anyway). Stopped while PENDING it would end INVALID: no CDR to judge (§9.4.3)."""
+        wanted = session_id.upper()
+        self.find_session(
+            lambda s: str(s.get("id")).upper() == wanted and s.get("status") == "ACTIVE",
+            SESSION_WAIT_SECONDS,
+        )
 
     def find_session(
         self, match: Callable[[dict[str, Any]], bool], seconds: float
     ) -> dict[str, Any] | None:
-        """A Session the target serves (or, without a Sessions Sender, pushed) that `match`es."""
-        deadline = time.monotonic() + seconds
-        while True:
+        """A Session the target serves (or, without a Sessions Sender, pushed) that `match`es,
+        looked for until `seconds` (at most --max-wait) have passed."""
+
+        def matching() -> list[dict[str, Any]]:
             if self.registration.endpoint("sessions", "SENDER"):
-                candidates = self.listed("sessions")
+                candidates = [seen.obj for seen in self.listed("sessions")]
             else:
                 candidates = [b for e in self.pushed("sessions", ("PUT",))
                               if isinstance(b := request_json(e), dict)]  # fmt: skip
-            found = [s for s in candidates if match(s)]
-            if found:
-                return found[-1]
-            if time.monotonic() >= deadline:
-                return None
-            time.sleep(0.2)
+            return [s for s in candidates if match(s)]
+
+        found = wait_until(matching, seconds, self.judge, poll=READ_POLL_SECONDS)
+        return found[-1] if found else None
 
     @staticmethod
     def at(session: dict[str, Any], spot: Spot) -> bool:

@@ -17,11 +17,12 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
-from conformance.checks.objects import bare_error, refused
+from conformance.checks.objects import refused
+from conformance.checks.refusals import check_foreign_party, stored
 from conformance.client import Reply
 from conformance.session import Judge
 from conformance.suites.conftest import interface
-from conformance.verdicts import Ledger, NoAnswer
+from conformance.verdicts import NoAnswer
 from specs import contract
 
 
@@ -130,57 +131,6 @@ def plain_location(party: dict[str, Any]) -> dict[str, Any]:
         }],
     }]  # fmt: skip
     return location
-
-
-def check_not_found(ledger: Ledger, reply: Reply) -> bool:
-    """TRANS-010 (§5): a GET naming no existing resource gets HTTP 404 with the response
-    envelope: a JSON object with a status_code (the envelope's form is TRANS-013's)."""
-    if reply.status is None:
-        raise NoAnswer(reply.exchange)
-    enveloped = isinstance(reply.body, dict) and reply.ocpi_status is not None
-    body = f"status_code {reply.ocpi_status!r}" if enveloped else (
-        f"no envelope: {(reply.exchange.response_body or '')[:120]!r}")  # fmt: skip
-    return ledger.check(
-        "TRANS-010",
-        reply.status == 404 and enveloped,
-        expected="HTTP 404 with the OCPI response envelope (a status_code) for an unknown object",
-        actual=f"HTTP {reply.status}, {body}",
-        exchange=reply.exchange,
-    )
-
-
-def check_foreign_party(ledger: Ledger, foreign: dict[str, str], put: Reply, get: Reply) -> None:
-    """TRANS-036 (§4.1.5.1): an object PUT (URL and body alike) under `foreign`, a party none of
-    the caller's credentials roles, is not stored: the PUT is refused (HTTP 4xx or an OCPI
-    error; 404 is the advised answer) and the GET of its URL serves nothing."""
-    code = put.ocpi_status
-    refusal = (put.status or 0) >= 400 or (isinstance(code, int) and code >= 2000)
-    if not refusal and bare_error(put.body):
-        ledger.reading(
-            "TRANS-036", "an error body without the OCPI envelope read as a refusal", put.exchange
-        )
-        refusal = True
-    party = f"{foreign['country_code']}/{foreign['party_id']}"
-    ledger.check(
-        "TRANS-036",
-        refusal,
-        expected=f"HTTP 4xx or an OCPI error for a PUT under {party}, none of the caller's roles",
-        actual=f"HTTP {put.status}, OCPI {code}",
-        exchange=put.exchange,
-    )
-    ledger.check(
-        "TRANS-036",
-        not stored(get),
-        expected=f"nothing served under {party}, none of the caller's roles",
-        actual=f"HTTP {get.status}, data {str(get.data)[:120]}",
-        exchange=get.exchange,
-    )
-
-
-def stored(reply: Any) -> bool:
-    """Whether a GET found something (HTTP 200, 1xxx and data)."""
-    code = reply.ocpi_status
-    return bool(reply.status == 200 and isinstance(code, int) and code < 2000 and reply.data)
 
 
 def ok(reply: Any) -> bool:

@@ -161,7 +161,8 @@ class SessionsController(Controller):
         evse = (
             None if location is None else _child(location.get("evses"), "uid", session["evse_uid"])
         )
-        if evse is None or "CHARGING_PREFERENCES_CAPABLE" not in (evse.get("capabilities") or []):
+        capable = "CHARGING_PREFERENCES_CAPABLE" in ((evse or {}).get("capabilities") or [])
+        if evse is None or not (capable or planted(platform, "preferences_on_any_evse")):
             raise PreferencesNotSupported(
                 f"the EVSE of Session {session_id} does not accept charging preferences (§9.4.1)"
             )

@@ -1,13 +1,18 @@
-"""The act hook of our eMSP simulator (conformance/act.py): `push_token` makes a Token, then
-changes it, through the admin API; and a Token's pushes are judged as a Receiver holds them
-(conformance/checks/pushes.py: TOK-015, TOK-002, the Token's type in its address)."""
+"""The act hook of our parties (conformance/act.py): `push_token` makes a Token, then changes it,
+through the admin API, and a Token's pushes are judged as a Receiver holds them
+(conformance/checks/pushes.py: TOK-015, TOK-002, the Token's type in its address); the CPO's
+actions (swipe, credit_cdr) and the role an action belongs to; and the minting hook
+(conformance/mint.py) on the same admin API client."""
 
 from __future__ import annotations
 
+import io
+import json
 from typing import Any
 
 import pytest
 
+from conformance import act, mint
 from conformance.act import ActError, Admin, push_token
 from conformance.checks.pushes import Push, check_push, replay
 from conformance.exchange import Exchange
@@ -89,3 +94,72 @@ def test_a_token_patch_without_last_updated_is_tok_002_only() -> None:
     assert {v.rule.id for v in ledger.failing(None)} == {"TOK-002", "TOK-015"}
     check_push(ledger, _push("DELETE", None))  # §12.2.1 defines no DELETE
     assert len([v for v in ledger.failing(None) if v.rule.id == "TOK-015"]) == 2
+
+
+def _main(monkeypatch: pytest.MonkeyPatch, role: str, action: str, params: Any) -> int:
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(params)))
+    monkeypatch.setenv("ADMIN_TOKEN", "secret")
+    monkeypatch.setenv("EMSP_ADMIN_TOKEN", "secret")
+    return act.main(["--role", role, "http://party.test", action])
+
+
+def test_an_action_of_the_other_role_cannot_be_done(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _main(monkeypatch, "cpo", "send_command", {}) == act.UNSUPPORTED
+    assert "eMSP's action" in capsys.readouterr().err
+    assert _main(monkeypatch, "emsp", "credit_cdr", {"cdr_id": "X"}) == act.UNSUPPORTED
+    assert "a CPO's action" in capsys.readouterr().err
+    assert _main(monkeypatch, "cpo", "fly", {}) == act.UNSUPPORTED
+
+
+def test_cpo_actions_drive_the_backend_admin_api(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    calls: list[tuple[str, str, Any]] = []
+    answers = {"/admin/cpo/backend/swipe": {"allowed": "NOT_ALLOWED", "session_id": None,
+                                            "auth_method": "AUTH_REQUEST"},
+               "/admin/cpo/backend/credit-cdr": {"id": "CDR1-C", "cdr": {}}}  # fmt: skip
+
+    def call(self: act.Admin, method: str, path: str, body: Any = None, **query: Any) -> Any:
+        assert self.admin_token == "secret"
+        calls.append((method, path, body))
+        return answers[path]
+
+    monkeypatch.setattr(act.Admin, "call", call)
+    swipe = {"token_uid": "U1", "country_code": "NL", "party_id": "PFJ", "location_id": "L1",
+             "evse_uid": "E1", "connector_id": "1"}  # fmt: skip
+    assert _main(monkeypatch, "cpo", "swipe", swipe) == 0
+    assert json.loads(capsys.readouterr().out) == {"allowed": "NOT_ALLOWED", "session_id": None}
+    assert _main(monkeypatch, "cpo", "credit_cdr", {"cdr_id": "CDR1"}) == 0
+    assert json.loads(capsys.readouterr().out) == {"id": "CDR1-C"}
+    assert calls == [
+        ("POST", "/admin/cpo/backend/swipe", {**swipe, "token_type": "RFID"}),
+        ("POST", "/admin/cpo/backend/credit-cdr", {"cdr_id": "CDR1"}),
+    ]
+    assert _main(monkeypatch, "cpo", "swipe", {"token_uid": "U1"}) == 1  # no location given
+
+
+def test_mint_and_revoke_go_through_the_admin_api_client(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    calls: list[tuple[str, str, Any]] = []
+
+    def call(self: act.Admin, method: str, path: str, body: Any = None, **query: Any) -> Any:
+        assert (self.base_url, self.admin_token) == ("http://party.test", "secret")
+        calls.append((method, path, body))
+        if path.endswith("/revocations"):
+            raise ActError(f"{method} {path}: HTTP 404 b'unknown'")
+        return {"token": "TOKEN-A-1"}
+
+    monkeypatch.setattr(act.Admin, "call", call)
+    monkeypatch.setenv("ADMIN_TOKEN", "secret")
+    assert mint.main(["http://party.test/", "--ttl", "60"]) == 0
+    assert capsys.readouterr().out.strip() == "TOKEN-A-1"
+    monkeypatch.setattr("sys.stdin", io.StringIO("TOKEN-A-1\n"))
+    assert mint.main(["http://party.test", "--revoke"]) == 1  # said on stderr, no traceback
+    assert "HTTP 404" in capsys.readouterr().err
+    assert calls == [
+        ("POST", "/admin/bootstrap-tokens", {"ttl_seconds": 60, "label": "plugfest judge"}),
+        ("POST", "/admin/bootstrap-tokens/revocations", {"token": "TOKEN-A-1"}),
+    ]

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from conformance.checks.callbacks import GRACE_SECONDS, Awaited, judge_callback
+from conformance.checks.callbacks import GRACE_SECONDS, Awaited, check_answer, judge_callback
 from conformance.client import Reply
 from conformance.exchange import Exchange
-from conformance.suites.charging import CpoTarget, Sent
+from conformance.suites.charging import CpoTarget, Sent, Spot, Started
 from conformance.verdicts import Ledger
 from specs.catalogue import default_catalogue
 
@@ -169,3 +169,39 @@ def test_the_wait_gives_up_after_the_announced_timeout_and_grace(
     never = _ledger()
     _judge(never, Awaited(None, None, GRACE_SECONDS, 0))
     assert [v.rule.id for v in never.failing(None)] == ["CMD-003"]
+
+
+# --- the synchronous answer, and what a declined START_SESSION says (CMD-005) -----------------
+
+
+def _answer(data: Any, status_code: int = 1000) -> Reply:
+    body = {"status_code": status_code, "timestamp": "2026-01-01T00:00:00Z", "data": data}
+    return Reply(Exchange(5, "POST", SENT.url, {}, "{}", 200, {}, json.dumps(body)), body)
+
+
+def test_an_answer_needs_a_result_and_a_timeout() -> None:
+    ledger = _ledger()
+    check_answer(ledger, _answer({"result": "ACCEPTED", "timeout": 30}), "CMD-001", "CMD-015",
+                 "CommandResponse")  # fmt: skip
+    assert not ledger.failing(None)
+    for data in ({"result": "ACCEPTED"}, {"result": "ACCEPTED", "timeout": True}):
+        ledger = _ledger()
+        check_answer(ledger, _answer(data), "CMD-001", "CMD-015", "CommandResponse")
+        assert "CMD-001" in [v.rule.id for v in ledger.failing(None)], data
+
+
+def _started(result: str, command_result: str | None = None) -> Started:
+    body = {"status_code": 1000, "data": {"result": result, "timeout": 30}}
+    sent = Sent("START_SESSION", Reply(SENT, body), URL, time.monotonic())
+    spot = Spot({"id": "L1"}, {"uid": "E1"}, {"id": "1"})
+    return Started(spot, sent, {"uid": "T1"}, command_result=command_result)
+
+
+def test_only_a_rejected_start_is_a_refusal_of_the_command() -> None:
+    assert _started("REJECTED").rejected
+    assert _started("ACCEPTED", "REJECTED").rejected
+    for declined in (_started("ACCEPTED", "TIMEOUT"), _started("ACCEPTED", "FAILED"),
+                     _started("ACCEPTED", "EVSE_OCCUPIED"), _started("NOT_SUPPORTED")):  # fmt: skip
+        assert declined.declined
+        assert not declined.rejected
+    assert not _started("ACCEPTED", "ACCEPTED").declined

@@ -31,10 +31,12 @@ def test_a_delete_of_any_level_is_a_finding() -> None:
 def test_an_evse_or_location_gone_from_the_list() -> None:
     before = [_location(("E1", "AVAILABLE"), ("e2", "AVAILABLE")), {"id": "LOC2"}]
     assert vanished_evses(before, [_location(("E1", "AVAILABLE"), ("E2", "REMOVED")),
-                                   {"id": "loc2"}]) == []  # fmt: skip
-    gone = vanished_evses(before, [_location(("E1", "AVAILABLE"))])
-    assert gone == ["Location LOC1: EVSE E2 served first, gone later",
-                    "Location LOC2 served first, gone from the list later"]  # fmt: skip
+                                   {"id": "loc2"}]) == (2, [])  # fmt: skip
+    assert vanished_evses(before, [_location(("E1", "AVAILABLE"))]) == (
+        2,
+        ["Location LOC1: EVSE E2 served first, gone later"],
+    )
+    assert vanished_evses([{"id": "LOC3", "evses": 5}], [{"id": "LOC3"}]) == (0, [])
 
 
 def test_a_cdr_read_again_must_mean_the_same() -> None:
@@ -63,3 +65,18 @@ def test_start_date_time_lies_between_pending_and_active() -> None:
     assert seen == 1
     assert found[0].push is kept
     assert activations([_session("PUT", status="ACTIVE")]) == (0, [])
+
+
+def test_a_transition_that_cannot_show_a_reset_is_no_verdict() -> None:
+    pending = _session("PUT", status="PENDING", start_date_time="2026-01-01T10:00:00Z",
+                       last_updated="2026-01-01T10:00:00Z")  # fmt: skip
+    active = _session("PATCH", status="ACTIVE", last_updated="2026-01-01T10:00:03Z")
+    assert activations([pending, active]) == (0, [])
+
+
+def test_a_start_written_in_whole_seconds_is_not_blamed() -> None:
+    pending = _session("PUT", status="PENDING", start_date_time="2026-01-01T10:00:00Z",
+                       last_updated="2026-01-01T10:00:05.700Z")  # fmt: skip
+    active = _session("PATCH", status="ACTIVE", start_date_time="2026-01-01T10:00:05Z",
+                      last_updated="2026-01-01T10:00:06Z")  # fmt: skip
+    assert activations([pending, active]) == (1, [])

@@ -123,3 +123,9 @@ def test_a_framework_422_is_a_refusal_and_charged_to_trans_042() -> None:
     assert refused(judged, "LOC-004", Reply(exchange, exchange.json()))
     assert [v.rule.id for v in judged.failing(None)] == ["TRANS-042"]
     assert judged.evidence()["LOC-004"].readings
+
+
+def test_a_cistring_outside_printable_ascii_is_trans_041s_alone() -> None:
+    judged = ledger()
+    check_object(judged, "TOK-005", {"location_id": "LOC-é"}, "LocationReferences", None)
+    assert _rules_failed(judged) == {"TRANS-041"}

@@ -9,7 +9,7 @@ from typing import Any
 
 from conformance.client import Reply
 from conformance.exchange import Exchange
-from conformance.suites.pagination import _check_link, check_zero_limit
+from conformance.suites.pagination import _check_link, check_zero_limit, crawl, read
 from conformance.verdicts import Ledger
 from specs.catalogue import default_catalogue
 
@@ -82,9 +82,14 @@ def test_limit_zero_answered_with_a_link_back_to_itself_is_a_loop() -> None:
     [violation] = judged.ledger.failing(None)
     assert violation.rule.id == "TRANS-030"
     assert violation.exchange is looping.exchange
-    assert "points at offset 0 again" in violation.actual
-    assert judged.ledger.evidence()["TRANS-030"].readings
+    assert "asks for it again (offset 0, limit 0)" in violation.actual
     assert judged.client.answers == []  # the looping link is not followed
+
+
+def test_limit_zero_with_a_link_that_makes_progress_is_no_loop() -> None:
+    judged = judge(reply(f"{LIST}?limit=0", [], link=f"{LIST}?offset=0&limit=10"))
+    check_zero_limit(judged, LIST, "locations", "token-c")
+    assert judged.ledger.failing(None) == []
 
 
 def test_limit_zero_with_an_empty_page_and_no_link_passes() -> None:
@@ -97,7 +102,7 @@ def test_limit_zero_with_an_empty_page_and_no_link_passes() -> None:
 def test_limit_zero_read_as_no_limit_may_link_forward() -> None:
     judged = judge(reply(f"{LIST}?limit=0", [{}, {}], link=f"{LIST}?offset=2&limit=2"))
     check_zero_limit(judged, LIST, "locations", "token-c")
-    assert judged.ledger.failing(None) == []
+    assert "TRANS-030" not in judged.ledger.evidence()  # no loop was there to be seen
 
 
 def test_limit_zero_refused_is_no_verdict() -> None:
@@ -109,3 +114,35 @@ def test_limit_zero_refused_is_no_verdict() -> None:
     assert evidence.passes == 0
     assert evidence.violation_count == 0
     assert evidence.skipped
+
+
+# --- a re-read: the same crawl, no verdict ------------------------------------------------------
+
+
+@dataclass
+class _ReadingJudge(_Judge):
+    catalogue: Any = field(default_factory=default_catalogue)
+
+
+def _pages() -> list[Reply]:
+    """Five objects on two pages; the first page's next link loses the offset (TRANS-031)."""
+    lossy = f"{LIST}?limit=2"
+    return [reply(LIST, [{"id": "1"}, {"id": "2"}], link=lossy),
+            reply(f"{LIST}?offset=2", [{"id": "3"}, {"id": "4"}, {"id": "5"}])]  # fmt: skip
+
+
+def test_a_read_follows_the_same_fallbacks_and_records_nothing() -> None:
+    judged = _ReadingJudge(_Client(_pages()))
+    result = read(judged, LIST, "locations", "token-c")  # type: ignore[arg-type]
+    assert [o["id"] for o in result.objects] == ["1", "2", "3", "4", "5"]
+    assert judged.client.sent[1]["params"] == {"offset": 2}  # the lossy link replaced
+    assert len(judged.client.sent) == 2  # X-Total-Count 5 read: no GET at offset 5
+    assert judged.ledger.evidence() == {}
+
+
+def test_the_same_crawl_judged_records_the_deviation() -> None:
+    judged = _ReadingJudge(_Client([*_pages(), reply(f"{LIST}?offset=5", [])]))
+    result = crawl(judged, LIST, "locations", "token-c")  # type: ignore[arg-type]
+    assert len(result.objects) == 5
+    assert "TRANS-031" in {v.rule.id for v in judged.ledger.failing(None)}
+    assert judged.ledger.evidence()["TRANS-030"].readings

@@ -1,9 +1,13 @@
 """Judge.accept over synthetic credentials answers: a token B handed back is CRED-001's (POST)
-or CRED-009's (PUT) violation, and read leniently: the registration goes on with it."""
+or CRED-009's (PUT) violation, and read leniently: the registration goes on with it. And the
+operator's hooks (mint, revoke, act), run by one runner that says why a hook failed."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import shlex
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +16,7 @@ import pytest
 from conformance.client import Reply
 from conformance.config import JudgeConfig
 from conformance.exchange import Exchange
-from conformance.session import Judge
+from conformance.session import ActFailed, ActUnsupported, HookFailed, Judge
 
 TOKEN_B = "token-b-of-the-judge"
 
@@ -71,3 +75,45 @@ def test_a_new_token_passes(judge: Judge) -> None:
     assert registration.token == "token-c-of-the-target"
     assert judge.ledger.failing(None) == []
     assert judge.ledger.evidence()["CRED-001"].passes == 1
+
+
+# --- the operator's hooks: one runner for mint, revoke and act ---------------------------------
+
+
+def _hook(script: str) -> str:
+    """A command line running `script` with this Python."""
+    return shlex.join([sys.executable, "-c", script])
+
+
+def _with(judge: Judge, **hooks: str) -> Judge:
+    judge.config = dataclasses.replace(judge.config, **hooks)
+    return judge
+
+
+def test_a_failing_revoke_hook_says_why_with_secrets_redacted(judge: Judge) -> None:
+    minted = _with(judge, mint_token_command=_hook("print('\\nTOKEN-A-0123456789')"))
+    token = minted.mint()
+    assert token == "TOKEN-A-0123456789"
+    say = "import sys; sys.stderr.write('cannot revoke ' + sys.stdin.read()); sys.exit(4)"
+    _with(judge, revoke_token_command=_hook(say))
+    with pytest.raises(HookFailed) as failed:
+        judge.revoke(token)
+    assert "revoke hook exited 4" in str(failed.value)
+    assert "cannot revoke" in str(failed.value)
+    assert token not in str(failed.value)  # redacted, as the act hook's stderr is
+
+
+def test_a_mint_hook_that_prints_no_token_fails_plainly(judge: Judge) -> None:
+    with pytest.raises(HookFailed, match="printed no token"):
+        _with(judge, mint_token_command=_hook("pass")).mint()
+
+
+def test_the_act_hook_tells_unsupported_from_failed(judge: Judge) -> None:
+    unsupported = "import sys; sys.stderr.write('no such action'); sys.exit(3)"
+    with pytest.raises(ActUnsupported, match="cannot swipe: no such action"):
+        _with(judge, act_command=_hook(unsupported)).act("swipe", {})
+    with pytest.raises(ActFailed, match="act hook swipe exited 1"):
+        _with(judge, act_command=_hook("raise SystemExit(1)")).act("swipe", {})
+    done = "import json, sys; print(json.dumps({'id': json.load(sys.stdin)['cdr_id']}))"
+    acted = _with(judge, act_command=_hook(done)).act("credit_cdr", {"cdr_id": "C1"})
+    assert acted == {"id": "C1"}

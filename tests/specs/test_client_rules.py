@@ -57,3 +57,15 @@ def test_a_request_id_must_be_new_and_a_correlation_id_present() -> None:
     assert _verdicts("GET", headers, None, seen)["TRANS-018"] is True
     assert _verdicts("GET", headers, None, seen)["TRANS-018"] is False  # r1 again
     assert _verdicts("GET", {"X-Request-ID": "r2"}, None, seen)["TRANS-018"] is False
+
+
+def test_a_header_without_the_scheme_word_is_never_echoed() -> None:
+    findings, _ = judge_request("GET", {"Authorization": "secret-token-b-123"}, None,
+                                tokens=TOKENS, request_ids_seen=set())  # fmt: skip
+    [trans_005] = [f for f in findings if f.rule == "TRANS-005"]
+    assert "secret" not in trans_005.actual
+    findings, _ = judge_request("GET", {"Authorization": f"Bearer {ENCODED}"}, None,
+                                tokens=TOKENS, request_ids_seen=set())  # fmt: skip
+    assert [f.actual for f in findings if f.rule == "TRANS-005"] == [
+        "Authorization with scheme 'Bearer', not `Token`"
+    ]

@@ -12,13 +12,10 @@ from __future__ import annotations
 import pytest
 
 from conformance.exchange import Exchange
-from conformance.session import Judge
+from conformance.session import TOKEN_B, Judge
 from conformance.suites.conftest import registered
 
 pytestmark = pytest.mark.phase("pushes")
-
-#: The label the judge gives each token B it hands over (session.Judge.token_b).
-TOKEN_B = "token B#"
 
 
 def _requests(judge: Judge) -> list[Exchange]:
@@ -53,10 +50,13 @@ def test_calls_carry_token_b(judge: Judge) -> None:
         pytest.skip("the judge was given a token C, not TOKEN_A: it did not register, and does "
                     "not know which token the target was given")  # fmt: skip
     for exchange in _requests(judge):
-        _, label = judge.counterpart.judged(exchange)
+        credential = judge.counterpart.credential(exchange)
+        if credential is None:
+            continue  # no `Token` credential at all: TRANS-005's finding, not this rule's
+        label = credential.label
         judge.ledger.check(
             "CRED-008",
-            label is not None and label.startswith(TOKEN_B),
+            label is not None and label.startswith(f"{TOKEN_B}#"),
             expected="the token B the judge handed over in its Credentials",
             actual=f"the {label.split('#')[0]}" if label else "no token the judge handed over",
             exchange=exchange,

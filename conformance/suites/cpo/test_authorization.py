@@ -11,10 +11,9 @@ counterpart. The uid is new and unknown to our counterpart, which answers it 404
 
 from __future__ import annotations
 
-import time
 import uuid
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 import pytest
 
@@ -22,6 +21,7 @@ from conformance.checks.objects import single_object
 from conformance.exchange import Exchange
 from conformance.session import ActUnsupported, Judge
 from conformance.suites.charging import CpoTarget, path_of
+from conformance.suites.waiting import wait_until
 from conformance.verdicts import Blocked
 
 pytestmark = pytest.mark.phase("pushes")  # after the charging flows: they keep their EVSEs
@@ -29,23 +29,6 @@ pytestmark = pytest.mark.phase("pushes")  # after the charging flows: they keep 
 NO_HOOK = "pass --act-command so the judge can have a driver swipe a Token at the CPO"
 #: How long the authorize request may take once the swipe was done (at most --max-wait).
 AUTHORIZE_WAIT_SECONDS = 10.0
-POLL_SECONDS = 0.1
-
-
-def _authorizations(target: CpoTarget, uid: str) -> list[Exchange]:
-    """POST {tokens}/{uid}/authorize (§12.2.2.2) the target sent our eMSP for `uid`."""
-    base = path_of(target.judge.counterpart.module_url("tokens"))
-    found = []
-    for exchange in target.judge.counterpart.inbound():
-        path = path_of(exchange.url)
-        if exchange.method != "POST" or not path.startswith(base + "/"):
-            continue
-        if not path.endswith("/authorize"):
-            continue
-        asked = unquote(path.removesuffix("/authorize").rsplit("/", 1)[-1])
-        if asked.upper() == uid.upper():
-            found.append(exchange)
-    return found
 
 
 def _push(target: CpoTarget, token: dict[str, Any]) -> Exchange:
@@ -96,9 +79,7 @@ def test_never_whitelist_is_asked_even_when_invalid(judge: Judge, cpo_target: Cp
     except ActUnsupported as exc:
         pytest.skip(str(exc))
     bound = min(AUTHORIZE_WAIT_SECONDS, judge.config.max_wait)
-    deadline = time.monotonic() + bound
-    while not (asked := _authorizations(cpo_target, uid)) and time.monotonic() < deadline:
-        time.sleep(POLL_SECONDS)
+    asked = wait_until(lambda: cpo_target.authorizations().get(uid.upper(), []), bound, judge)
     expected = (f"POST {{tokens}}/{uid}/authorize at our eMSP after a driver swiped Token {uid} "
                 f"(whitelist NEVER, valid false; pushed in exchange #{pushed.id}) at {where} "
                 "(§12.4.5)")  # fmt: skip

@@ -14,27 +14,20 @@ module is done (its CDR feeds cpo/test_pushes.py).
 
 from __future__ import annotations
 
-import math
-import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from conformance.checks.callbacks import judge_callback, request_json
+from conformance.checks.callbacks import check_answer, judge_callback, request_json
+from conformance.checks.chargingprofiles import capacities, check_capacity_shown
 from conformance.checks.objects import check_object, check_status
+from conformance.checks.sessions import check_preferences
 from conformance.exchange import Exchange
 from conformance.session import Judge
-from conformance.suites.charging import (
-    UNKNOWN,
-    CpoTarget,
-    Sent,
-    Started,
-    check_answer,
-    check_preferences,
-    path_of,
-)
+from conformance.suites.charging import UNKNOWN, CpoTarget, Sent, path_of
+from conformance.suites.waiting import wait_until
 from conformance.verdicts import Blocked
 
 pytestmark = pytest.mark.phase("charging")
@@ -55,12 +48,13 @@ def profile_session(cpo_target: CpoTarget) -> Iterator[str]:
     cpo_target.start_session(PURPOSE, prefer={"CHARGING_PROFILE_CAPABLE"})
     session_id = str(cpo_target.session_of(PURPOSE)["id"])
     yield session_id
+    cpo_target.await_charging(session_id)
     cpo_target.command("STOP_SESSION", {"session_id": session_id})
 
 
 def check_response(judge: Judge, sent: Sent) -> None:
     """CP-002 and CP-009: data = ChargingProfileResponse (§14.4.1, §14.5.1)."""
-    check_answer(judge, sent, "CP-002", "CP-009", "ChargingProfileResponse")
+    check_answer(judge.ledger, sent.reply, "CP-002", "CP-009", "ChargingProfileResponse")
 
 
 def send_and_judge(judge: Judge, target: CpoTarget, method: str, session_id: str,
@@ -113,14 +107,13 @@ def test_set_profile(judge: Judge, cpo_target: CpoTarget, profile_session: str) 
     if result.get("result") != "ACCEPTED":
         cpo_target.profiles_set.discard(session_id.upper())
         pytest.skip(f"the EVSE did not take the profile (result {result.get('result')})")
-    deadline = time.monotonic() + ACTIVE_WAIT_SECONDS
-    while not (puts := _active_profile_puts(cpo_target, session_id)):
-        if time.monotonic() >= deadline:
-            judge.ledger.skipped("CP-004", "no ActiveChargingProfile PUT within "
-                                 f"{ACTIVE_WAIT_SECONDS:.0f} s of a successful set: no change "
-                                 "the judge could see required one")  # fmt: skip
-            return
-        time.sleep(0.05)
+    puts = wait_until(lambda: _active_profile_puts(cpo_target, session_id), ACTIVE_WAIT_SECONDS,
+                      judge)  # fmt: skip
+    if not puts:
+        judge.ledger.skipped("CP-004", "no ActiveChargingProfile PUT within "
+                             f"{ACTIVE_WAIT_SECONDS:.0f} s of a successful set: no change "
+                             "the judge could see required one")  # fmt: skip
+        return
     for put in puts:
         check_object(judge.ledger, "CP-004", request_json(put), "ActiveChargingProfile", put)
 
@@ -141,71 +134,6 @@ def test_clear_profile(judge: Judge, cpo_target: CpoTarget, profile_session: str
         cpo_target.profiles_cleared[session_id.upper()] = sent.sent_at
 
 
-def _number(value: Any) -> float | None:
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    return float(value) if ok else None
-
-
-def _capacities(started: Started) -> dict[str, set[float]]:
-    """Per charging_rate_unit, the limits that show the EVSE's maximum capacity (§14.4.2.5): the
-    capacity of the connector in use or of the EVSE's strongest connector; in W its
-    max_electric_power (§8.4.3; read leniently, also voltage x amperage x phases), in A (per
-    phase, §14.6.2) its max_amperage or the max_electric_power over voltage and phases. Empty
-    where the Locations do not say (no max_electric_power: no capacity in W)."""
-    connectors = [c for c in started.spot.evse.get("connectors") or [] if isinstance(c, dict)]
-    wanted = str((started.session or {}).get("connector_id") or started.spot.connector.get("id"))
-    used = next((c for c in connectors if str(c.get("id")).upper() == wanted.upper()),
-                started.spot.connector)  # fmt: skip
-    relevant = [used]
-    powers = [_number(c.get("max_electric_power")) for c in connectors]
-    if powers and all(p is not None for p in powers):
-        relevant.append(connectors[powers.index(max(p for p in powers if p is not None))])
-    found: dict[str, set[float]] = {"W": set(), "A": set()}
-    for connector in relevant:
-        power = _number(connector.get("max_electric_power"))
-        amps, volts = _number(connector.get("max_amperage")), _number(connector.get("max_voltage"))
-        phases = 3 if connector.get("power_type") == "AC_3_PHASE" else 1
-        if power:
-            found["W"].add(power)
-            if volts:
-                found["A"].add(power / (volts * phases))
-            if volts and amps:
-                found["W"].add(volts * amps * phases)
-        if amps:
-            found["A"].add(amps)
-    return found
-
-
-def _shows_capacity(judge: Judge, active: Any, capacities: dict[str, set[float]], evse: str,
-                    what: str, exchange: Exchange) -> str | None:  # fmt: skip
-    """CP-006 on one ActiveChargingProfile: the limit in force at its start_date_time is the
-    EVSE's maximum capacity. None once judged, else why it could not be."""
-    profile = active.get("charging_profile") if isinstance(active, dict) else None
-    profile = profile if isinstance(profile, dict) else {}
-    unit = profile.get("charging_rate_unit")
-    listed = profile.get("charging_profile_period")
-    periods = [p for p in (listed if isinstance(listed, list) else [])
-               if isinstance(p, dict) and _number(p.get("limit")) is not None
-               and (at := _number(p.get("start_period"))) is not None and at <= 0]  # fmt: skip
-    if not isinstance(unit, str) or unit not in capacities or not periods:
-        return f"{what} has no limit in force at its start_date_time (its shape: CP-004, CP-009)"
-    wanted = sorted(capacities[unit])
-    if not wanted:
-        given = "max_electric_power" if unit == "W" else "max_amperage"
-        return f"the capacity of EVSE {evse} in {unit} is unknown (its connectors give no {given})"
-    period = max(periods, key=lambda p: float(p["start_period"]))
-    limit = float(period["limit"])
-    judge.ledger.check(
-        "CP-006",
-        any(math.isclose(limit, c, rel_tol=1e-3, abs_tol=0.1) for c in wanted),
-        expected=f"{what}, with no profile active, shows EVSE {evse}'s maximum capacity: a "
-        f"limit of {' or '.join(f'{c:g}' for c in wanted)} {unit} (§14.4.2.5)",
-        actual=f"limit {limit:g} {unit} from start_period {period['start_period']}",
-        exchange=exchange,
-    )
-    return None
-
-
 @pytest.mark.rule("CP-006")
 def test_no_profile_shows_capacity(
     judge: Judge, cpo_target: CpoTarget, profile_session: str
@@ -219,7 +147,8 @@ def test_no_profile_shows_capacity(
         pytest.skip(f"the profile set on session {session_id} was not cleared (see "
                     "test_clear_profile): one may still be active")  # fmt: skip
     started = cpo_target.started[PURPOSE]
-    capacities, evse = _capacities(started), str(started.spot.evse["uid"])
+    spot, evse = started.spot, str(started.spot.evse["uid"])
+    capacity = capacities(spot.evse, spot.connector, (started.session or {}).get("connector_id"))
     unjudged: list[str] = []
     sent = cpo_target.profile("GET", session_id, duration=900)
     awaited = cpo_target.await_callback(sent) if sent.accepted else None
@@ -231,22 +160,20 @@ def test_no_profile_shows_capacity(
         unjudged.append("the ActiveChargingProfileResult of the GET is not ACCEPTED")
     else:
         what = "the ActiveChargingProfileResult's profile"
-        why = _shows_capacity(judge, result.get("profile"), capacities, evse, what,
-                              awaited.exchange)  # fmt: skip
+        why = check_capacity_shown(judge.ledger, result.get("profile"), capacity, evse, what,
+                                   awaited.exchange)  # fmt: skip
         unjudged += [why] if why else []
     sources = 1
     if cleared_at is not None:  # owed after a successful set (§14.4.2.4), and the clear changed it
         sources += 1
-        deadline = cleared_at + ACTIVE_WAIT_SECONDS
-        while not (puts := _active_profile_puts(cpo_target, session_id, cleared_at)):
-            if time.monotonic() >= deadline:
-                unjudged.append("no ActiveChargingProfile PUT arrived after the clear")
-                break
-            time.sleep(0.05)
-        if puts:  # the last one holds what is active now; earlier ones may predate the clear
+        puts = wait_until(lambda: _active_profile_puts(cpo_target, session_id, cleared_at),
+                          ACTIVE_WAIT_SECONDS, judge, start=cleared_at)  # fmt: skip
+        if not puts:
+            unjudged.append("no ActiveChargingProfile PUT arrived after the clear")
+        else:  # the last one holds what is active now; earlier ones may predate the clear
             what = "the last ActiveChargingProfile PUT after the clear"
-            why = _shows_capacity(judge, request_json(puts[-1]), capacities, evse, what,
-                                  puts[-1])  # fmt: skip
+            why = check_capacity_shown(judge.ledger, request_json(puts[-1]), capacity, evse,
+                                       what, puts[-1])  # fmt: skip
             unjudged += [why] if why else []
     if len(unjudged) == sources:
         pytest.skip("; ".join(unjudged))
@@ -312,4 +239,5 @@ def test_no_active_profile_without_a_set(judge: Judge, cpo_target: CpoTarget) ->
 def test_charging_preferences(judge: Judge, cpo_target: CpoTarget, profile_session: str) -> None:
     """Charging preferences for this module's Session, last (a CPO may shape the charging
     profile after them), while it is still active."""
-    check_preferences(judge, cpo_target, PURPOSE)
+    reply, spot = cpo_target.preferences_of(PURPOSE)
+    check_preferences(judge.ledger, reply, spot.capabilities, str(spot.evse["uid"]))

@@ -4,7 +4,8 @@ The judge sends each of the five commands as the eMSP would, with a response_url
 counterpart, and judges the synchronous CommandResponse (§13.3.2) and, for an ACCEPTED command,
 the CommandResult that must reach that URL (§13.1), within the timeout the target announced.
 START_SESSION uses a Token of the judge's the target was never pushed, which it must not
-refuse for that (CMD-005; if it does, the same request with the Token the judge pushed follows);
+refuse for that (CMD-005; declined, the same request with the Token the judge pushed follows,
+and only a REJECTED one that then starts is a refusal for the Token);
 while its Session runs, charging preferences are sent for it (SES-009 or SES-010); STOP_SESSION
 stops it; no real-time authorization of a command's Token reaches our eMSP meanwhile (CMD-006).
 CANCEL_RESERVATION cancels what RESERVE_NOW reserved. A flow whose first step did not happen is
@@ -14,30 +15,26 @@ Sessions, and StartSession bodies that break the connector_id/evse_uid requireme
 
 from __future__ import annotations
 
-import time
 import uuid
 from datetime import timedelta
 from typing import Any
-from urllib.parse import unquote
 
 import pytest
 
-from conformance.checks.callbacks import Awaited, judge_callback, request_json
+from conformance.checks.callbacks import Awaited, check_answer, judge_callback, request_json
 from conformance.checks.objects import check_object, refused
-from conformance.exchange import Exchange
+from conformance.checks.sessions import PREFERENCES_CAPABLE, check_preferences
 from conformance.session import Judge
 from conformance.suites.charging import (
-    PREFERENCES_CAPABLE,
     SESSION_WAIT_SECONDS,
     UNKNOWN,
     CpoTarget,
     Sent,
     Started,
-    check_answer,
-    check_preferences,
     ocpi_now,
     path_of,
 )
+from conformance.suites.waiting import READ_POLL_SECONDS, wait_until
 from conformance.verdicts import Blocked
 
 pytestmark = pytest.mark.phase("charging")
@@ -50,7 +47,7 @@ CDR_TOKEN_FIELDS = ("country_code", "party_id", "uid", "type", "contract_id")
 
 def check_response(judge: Judge, sent: Sent) -> None:
     """CMD-001 and CMD-015: a valid command gets data = CommandResponse (§13.2.1, §13.3.2)."""
-    check_answer(judge, sent, "CMD-001", "CMD-015", "CommandResponse")
+    check_answer(judge.ledger, sent.reply, "CMD-001", "CMD-015", "CommandResponse")
 
 
 def check_result(judge: Judge, sent: Sent, awaited: Awaited) -> dict[str, Any]:
@@ -103,8 +100,10 @@ def _reference(judge: Judge, rule: str, started_body: Any, obj: dict[str, Any], 
 
 def _unpushed_token(judge: Judge, started: Started) -> None:
     """CMD-005: the CPO does not validate the Token of a START_SESSION (§13.3.5). One with a
-    Token it was never pushed is accepted, or (declined) proved refused for its Token: the same
-    request with our pushed Token, at the same EVSE right after, was started."""
+    Token it was never pushed is accepted, or, declined, proved refused for its Token: REJECTED
+    (the CommandResponse or the CommandResult), while the same request with our pushed Token,
+    at the same EVSE right after, was started. Declined otherwise (TIMEOUT, FAILED,
+    EVSE_OCCUPIED, an error...), the reason was not the Token as far as the judge can tell."""
     first = started.refused
     if first is None:  # the START_SESSION with the unpushed Token is the one that counts
         judge.ledger.check(
@@ -114,27 +113,35 @@ def _unpushed_token(judge: Judge, started: Started) -> None:
             actual=f"OCPI {started.sent.reply.ocpi_status}, data {started.sent.reply.data}",
             exchange=started.sent.reply.exchange,
         )
-    elif not started.declined:
-        if first.sent.accepted and first.awaited and first.awaited.exchange:
-            actual, evidence = f"CommandResult {first.command_result}", first.awaited.exchange
-        else:
-            actual = f"OCPI {first.sent.reply.ocpi_status}, data {first.sent.reply.data}"
-            evidence = first.sent.reply.exchange
+        return
+    if first.sent.accepted and first.awaited and first.awaited.exchange:
+        actual, evidence = f"CommandResult {first.command_result}", first.awaited.exchange
+    else:
+        actual = f"OCPI {first.sent.reply.ocpi_status}, data {first.sent.reply.data}"
+        evidence = first.sent.reply.exchange
+    if started.declined:
+        judge.ledger.blocked(
+            "CMD-005",
+            f"START_SESSION at EVSE {started.spot.evse['uid']} was declined with our pushed "
+            "Token too: no telling whether the unpushed Token was the reason",
+            evidence,
+        )
+    elif not first.rejected:
+        judge.ledger.blocked(
+            "CMD-005",
+            f"START_SESSION with a Token never pushed to the CPO was declined ({actual}), not "
+            "REJECTED: a reason other than the Token's validity, as far as the judge can tell",
+            evidence,
+        )
+    else:
         judge.ledger.check(
             "CMD-005",
             False,
             expected="START_SESSION with a Token never pushed to the CPO taken as the same "
             f"request with our pushed Token {started.token['uid']} was (exchange "
             f"#{started.sent.reply.exchange.id}): ACCEPTED, started",
-            actual=actual,
+            actual=f"REJECTED: {actual}",
             exchange=evidence,
-        )
-    else:
-        judge.ledger.blocked(
-            "CMD-005",
-            f"START_SESSION at EVSE {started.spot.evse['uid']} was declined with our pushed "
-            "Token too: no telling whether the unpushed Token was the reason",
-            first.sent.reply.exchange,
         )
 
 
@@ -166,7 +173,8 @@ def test_start_session(judge: Judge, cpo_target: CpoTarget) -> None:
 @pytest.mark.rule("SES-009", "SES-010")
 def test_charging_preferences(judge: Judge, cpo_target: CpoTarget) -> None:
     """Charging preferences for the Session START_SESSION made, before STOP_SESSION ends it."""
-    check_preferences(judge, cpo_target, PURPOSE)
+    reply, spot = cpo_target.preferences_of(PURPOSE)
+    check_preferences(judge.ledger, reply, spot.capabilities, str(spot.evse["uid"]))
 
 
 @pytest.mark.rule("CMD-001", "CMD-015", "CMD-003", "CMD-004", "CMD-009", "CDR-011")
@@ -174,6 +182,7 @@ def test_stop_session(judge: Judge, cpo_target: CpoTarget) -> None:
     """STOP_SESSION of the Session START_SESSION made; then its CDR carries our Token."""
     session = cpo_target.session_of(PURPOSE)
     session_id = str(session["id"])
+    cpo_target.await_charging(session_id)
     send_and_judge(judge, cpo_target, "STOP_SESSION", {"session_id": session_id})
     ended = cpo_target.find_session(
         lambda s: (
@@ -200,33 +209,14 @@ def test_stop_session(judge: Judge, cpo_target: CpoTarget) -> None:
 
 
 def _await_cdr(target: CpoTarget, session_id: str) -> dict[str, Any] | None:
-    deadline = time.monotonic() + CDR_WAIT_SECONDS
-    while True:
-        pushed = [request_json(e) for e in target.pushed("cdrs", ("POST",))]
-        cdrs = target.listed("cdrs") if target.registration.endpoint("cdrs", "SENDER") else []
-        for cdr in [*cdrs, *pushed]:
-            if isinstance(cdr, dict) and str(cdr.get("session_id")).upper() == session_id.upper():
-                return cdr
-        if time.monotonic() >= deadline:
-            return None
-        time.sleep(0.2)
+    """The CDR of `session_id` the target serves or pushed, once there (CDR_WAIT_SECONDS)."""
 
+    def of_session() -> list[dict[str, Any]]:
+        wanted = session_id.upper()
+        return [s.obj for s in target.cdrs() if str(s.obj.get("session_id")).upper() == wanted]
 
-def _authorizations(target: CpoTarget) -> dict[str, list[Exchange]]:
-    """Real-time authorization requests (POST {tokens}/{uid}/authorize, §12.2.2.2) the target
-    sent our eMSP, by upper-case Token uid."""
-    base = path_of(target.judge.counterpart.module_url("tokens"))
-    found: dict[str, list[Exchange]] = {}
-    for exchange in target.judge.counterpart.inbound():
-        path = path_of(exchange.url)
-        if (
-            exchange.method == "POST"
-            and path.startswith(base + "/")
-            and path.endswith("/authorize")
-        ):
-            uid = unquote(path.removesuffix("/authorize").rsplit("/", 1)[-1]).upper()
-            found.setdefault(uid, []).append(exchange)
-    return found
+    found = wait_until(of_session, CDR_WAIT_SECONDS, target.judge, poll=READ_POLL_SECONDS)
+    return found[0] if found else None
 
 
 @pytest.mark.rule("CMD-006")
@@ -239,7 +229,7 @@ def test_no_authorization_of_command_tokens(judge: Judge, cpo_target: CpoTarget)
             accepted.setdefault(str(started.token["uid"]).upper(), []).append(started)
     if not accepted:
         pytest.skip("no START_SESSION was accepted: no command Token to watch")
-    asked = _authorizations(cpo_target)
+    asked = cpo_target.authorizations()
     observed = False
     for uid, flows in accepted.items():
         sent = ", ".join(f"#{s.sent.reply.exchange.id}" for s in flows)

@@ -4,39 +4,45 @@ dimension (TAR-007), current and power restrictions (TAR-008).
 
 Every CDR the CPO serves on its CDRs Sender (the whole list, and the run's window, which holds
 the CDRs of the sessions the `charging` phase started and stopped) or pushed to our counterpart
-is recomputed by the judge's own evaluator (conformance/checks/tariffs.py) from the tariffs it
+is recomputed by the judge's own evaluator (conformance/checks/pricing/) from the tariffs it
 carries (§10.4; the Tariffs Sender's copy as a second source), in the local time of its
 Location (the Locations Sender's `time_zone`; unknown, local-time restrictions get no verdict).
-A rule none of the CDRs gave anything to show is skipped with the reasons, not passed.
+A rule is blamed only with certainty: where the evaluator cannot be certain (a period spanning
+an element switch, a CDR with an ambiguity) the rule is blocked on that CDR with the reason,
+and the assumptions a verdict relied on are said as readings. A rule none of the CDRs gave
+anything to show is skipped with the reasons, not passed.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 
 from conformance.checks.callbacks import request_json
-from conformance.checks.tariffs import (
-    COST_RULES,
-    Cdr,
-    check_cost,
-    check_period_cuts,
-    needs_local_time,
-    parse_cdr,
-)
+from conformance.checks.pricing.cdr import Cdr, parse_cdr
+from conformance.checks.pricing.cost_rules import check_cost
+from conformance.checks.pricing.outcome import Verdict
+from conformance.checks.pricing.readings import COST_RULES
+from conformance.checks.pricing.splits import check_period_cuts
+from conformance.checks.pricing.tariff import needs_local_time
 from conformance.exchange import Exchange
 from conformance.session import Judge
 from conformance.suites.charging import LOCATION_PAGES, CpoTarget
-from conformance.suites.cpo.test_senders import listing
 from conformance.suites.pagination import identity, next_link
-from conformance.verdicts import Blocked
+from conformance.suites.senders import listing
+from conformance.verdicts import Blocked, Ledger
 
 pytestmark = pytest.mark.phase("pushes")
 
 RULES = ("CDR-007", *COST_RULES)
+#: Where the reading of a CDR whose periods name no tariff_id is said (§10.4.6: then no tariff
+#: is relevant; the judge prices them by the CDR's only tariff): no rule is about tariff_id on
+#: periods, so the CDR object's.
+UNTAGGED_RULE = "CDR-013"
 #: Locations fetched one by one for a time zone the Locations list read did not give.
 MAX_LOCATION_GETS = 20
 
@@ -110,18 +116,38 @@ def _zone(location: Any) -> str | None:
     return zone if isinstance(zone, str) else None
 
 
+@dataclass(frozen=True)
+class Unjudged:
+    """Why a rule had nothing to show in one CDR."""
+
+    cdr: str
+    why: str
+
+
+@dataclass
+class Tally:
+    """What the run's CDRs gave each rule: a verdict, or why none."""
+
+    judged: set[str] = field(default_factory=set)
+    nothing: dict[str, list[Unjudged]] = field(default_factory=lambda: defaultdict(list))
+
+    def close(self, ledger: Ledger, count: int) -> None:
+        """Each rule no CDR judged skipped, with the reasons."""
+        for rule in RULES:
+            if rule not in self.judged:
+                ledger.skipped(rule, _summary(rule, count, self.nothing[rule]))
+
+
 @pytest.mark.rule(*RULES)
 def test_cdrs_are_priced_by_their_tariffs(judge: Judge, cpo_target: CpoTarget) -> None:
     """Each CDR recomputed from its tariffs and periods: a violation only where the evidence
-    points at that rule (see conformance/checks/tariffs.py)."""
+    points at that rule with certainty (see conformance/checks/pricing/)."""
     cdrs = served_and_pushed(judge, cpo_target)
     if not cdrs:
         pytest.skip("the target served and pushed no CDR during the run")
-    ledger = judge.ledger
     zones = TimeZones(judge, cpo_target)
     more = sender_tariffs(judge, cpo_target)
-    judged: set[str] = set()
-    nothing: dict[str, list[str]] = defaultdict(list)  # why a rule had nothing to show
+    tally = Tally()
     for body, exchange in cdrs:
         location = body.get("cdr_location")
         carried = body.get("tariffs")
@@ -130,63 +156,51 @@ def test_cdrs_are_priced_by_their_tariffs(judge: Judge, cpo_target: CpoTarget) -
         if needs_local_time([*carried, *more]) and isinstance(location, dict):
             zone = zones.of(location.get("id"))
         cdr = parse_cdr(body, time_zone=zone, more_tariffs=more)
-        if not isinstance(cdr, Cdr):
-            for rule in RULES:
-                nothing[rule].append(f"CDR {body.get('id')}: {cdr}")
-            continue
-        if cdr.note:
-            ledger.reading("TAR-007", cdr.note, exchange)
-        _judge_cuts(judge, cdr, exchange, judged, nothing)
-        for rule, verdict in check_cost(cdr).verdicts.items():
-            if verdict.outcome in ("passed", "failed"):
-                judged.add(rule)
-                ledger.check(rule, verdict.outcome == "passed", expected=verdict.expected,
-                             actual=f"CDR {cdr.id}: {verdict.actual}",
-                             exchange=exchange)  # fmt: skip
-            elif verdict.outcome == "blocked":
-                judged.add(rule)
-                ledger.blocked(rule, verdict.reason, exchange)
-            else:
-                nothing[rule].append(verdict.reason)
-    for rule in RULES:
-        if rule not in judged:
-            ledger.skipped(rule, _summary(rule, len(cdrs), nothing[rule]))
+        judge_cdr(judge.ledger, cdr if isinstance(cdr, Cdr) else Unjudged(str(body.get("id")), cdr),
+                  exchange, tally)  # fmt: skip
+    tally.close(judge.ledger, len(cdrs))
 
 
-def _judge_cuts(judge: Judge, cdr: Cdr, exchange: Exchange, judged: set[str],
-                nothing: dict[str, list[str]]) -> None:  # fmt: skip
-    """CDR-007: a violation per period inside which the element pricing a dimension changed;
-    a pass when a boundary of its tariffs fell inside the session and every period held."""
-    cuts = check_period_cuts(cdr)
-    for cut in cuts.cuts:
-        judged.add("CDR-007")
-        judge.ledger.check(
-            "CDR-007", False,
-            expected="a new ChargingPeriod at every change of the element pricing a dimension "
-            "(§10.3.1)",
-            actual=f"CDR {cdr.id}: {cut.describe()}", exchange=exchange,
-        )  # fmt: skip
-    if cuts.cuts:
+def judge_cdr(ledger: Ledger, cdr: Cdr | Unjudged, exchange: Exchange, tally: Tally) -> None:
+    """CDR-007 and the cost rules on one CDR (or why it could not be read), recorded: passes
+    and failures as checks, no verdict as blocked (with the reason) or as a reason to skip,
+    and the readings the judge took."""
+    if isinstance(cdr, Unjudged):
+        for rule in RULES:
+            tally.nothing[rule].append(cdr)
         return
-    if cuts.observable:
-        judged.add("CDR-007")
-        judge.ledger.check("CDR-007", True, expected="periods cut at " + "; ".join(
-            cuts.boundaries[:3]), actual=f"CDR {cdr.id}: no period spans a switch",
-            exchange=exchange)  # fmt: skip
-    elif cuts.unknown:
-        nothing["CDR-007"].append(f"CDR {cdr.id}: its tariffs' elements cannot be evaluated "
-                                  f"({', '.join(cuts.unknown[:3])}): time zone or current/power "
-                                  "unknown")  # fmt: skip
+    if cdr.note:
+        ledger.reading(UNTAGGED_RULE, cdr.note, exchange)
+    cuts = check_period_cuts(cdr)
+    for slip in cuts.slips:
+        ledger.reading("CDR-007", slip.describe(), exchange)
+    for verdict in cuts.verdicts:
+        _record(ledger, "CDR-007", verdict, cdr, exchange, tally)
+    cost = check_cost(cdr)
+    for rule, text in cost.readings:
+        ledger.reading(rule, text, exchange)
+    for rule, verdict in cost.verdicts.items():
+        _record(ledger, rule, verdict, cdr, exchange, tally)
+
+
+def _record(ledger: Ledger, rule: str, verdict: Verdict, cdr: Cdr, exchange: Exchange,
+            tally: Tally) -> None:  # fmt: skip
+    if verdict.outcome in ("passed", "failed"):
+        tally.judged.add(rule)
+        ledger.check(rule, verdict.outcome == "passed", expected=verdict.expected,
+                     actual=f"CDR {cdr.id}: {verdict.actual}", exchange=exchange)  # fmt: skip
+    elif verdict.outcome == "blocked":
+        tally.judged.add(rule)
+        ledger.blocked(rule, f"CDR {cdr.id}: {verdict.reason}", exchange)
     else:
-        nothing["CDR-007"].append(f"CDR {cdr.id}: no time-of-day, day, date, duration or kWh "
-                                  "boundary of its tariffs fell inside its session")  # fmt: skip
+        tally.nothing[rule].append(Unjudged(cdr.id, verdict.reason))
 
 
-def _summary(rule: str, count: int, reasons: list[str]) -> str:
+def _summary(rule: str, count: int, reasons: list[Unjudged]) -> str:
     """Why `rule` had nothing to show in any of `count` CDRs: the distinct reasons, counted."""
     kinds: dict[str, int] = defaultdict(int)
     for reason in reasons:
-        kinds[reason.split(": ", 1)[-1]] += 1
+        kinds[reason.why] += 1
     shown = "; ".join(f"{why} ({n} CDR{'s' if n > 1 else ''})"
                       for why, n in sorted(kinds.items(), key=lambda kv: -kv[1])[:4])  # fmt: skip
     return f"none of the {count} CDRs gave {rule} anything to show: {shown or 'no reason kept'}"

@@ -11,18 +11,18 @@ import pytest
 from conformance.checks.lifecycle import activations, changed_cdrs, evse_removals, vanished_evses
 from conformance.session import Judge
 from conformance.suites.charging import CpoTarget
-from conformance.suites.cpo.test_pushes import pushes
-from conformance.suites.cpo.test_senders import listing, sender
-from conformance.suites.pagination import Crawl, crawl
+from conformance.suites.pagination import Crawl, read
+from conformance.suites.senders import listing, sender
 
 pytestmark = pytest.mark.phase("pushes")
 
 
 def _read_twice(judge: Judge, module: str) -> tuple[Crawl, Crawl]:
-    """The first read of the list (phase `modules`, or now under --only) and a read now."""
+    """The first read of the list (phase `modules`, or now under --only) and a read now; the
+    pages are not judged again (the Senders suite judged them, suites/senders.py)."""
     url, token = sender(judge, module)
     first = listing(judge, module)
-    return first, crawl(judge, url, module, token)
+    return first, read(judge, url, module, token)
 
 
 @pytest.mark.rule("CDR-004")
@@ -51,7 +51,7 @@ def test_cdrs_never_change(judge: Judge) -> None:
 def test_evses_leave_only_as_removed(judge: Judge, cpo_target: CpoTarget) -> None:
     """§8.1: an EVSE is deleted by setting its status to REMOVED, never by a DELETE or by
     leaving it out: neither in what the CPO pushed, nor between two reads of its list."""
-    judged, found = evse_removals(pushes(cpo_target))
+    judged, found = evse_removals(cpo_target.pushes())
     for finding in found:
         judge.ledger.check(
             "LOC-001",
@@ -63,11 +63,15 @@ def test_evses_leave_only_as_removed(judge: Judge, cpo_target: CpoTarget) -> Non
     if judged and not found:
         judge.ledger.passed("LOC-001")
     first, again = _read_twice(judge, "locations")
-    gone = vanished_evses(first.objects, again.objects)
+    compared, gone = vanished_evses(first.objects, again.objects)
+    if not compared and not judged:
+        pytest.skip("no EVSE was pushed, nor served in both reads of the Locations list")
+    if not compared:
+        return
     judge.ledger.check(
         "LOC-001",
         not gone,
-        expected="every Location and EVSE served first served again (REMOVED, if removed)",
+        expected="every EVSE served first served again in its Location (REMOVED, if removed)",
         actual="; ".join(gone[:5]),
         exchange=again.first.exchange,
     )
@@ -76,9 +80,10 @@ def test_evses_leave_only_as_removed(judge: Judge, cpo_target: CpoTarget) -> Non
 @pytest.mark.rule("SES-007")
 def test_start_date_time_moves_to_activation(judge: Judge, cpo_target: CpoTarget) -> None:
     """§9.3.1: a PENDING Session's start_date_time becomes the moment it turned ACTIVE."""
-    seen, found = activations(pushes(cpo_target))
+    seen, found = activations(cpo_target.pushes())
     if not seen:
-        pytest.skip("the CPO pushed no Session that went from PENDING to ACTIVE")
+        pytest.skip("the CPO pushed no Session going from PENDING to ACTIVE whose start could "
+                    "show whether it was reset (§9.3.1)")  # fmt: skip
     for finding in found:
         judge.ledger.check(
             "SES-007",

@@ -10,14 +10,12 @@ what the CPO's Sender serves, once the pushes in flight have arrived (§4.1.3, T
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 import pytest
 
-from conformance.checks.callbacks import request_json
 from conformance.checks.compare import instant
 from conformance.checks.objects import single_object
 from conformance.checks.pushes import (
@@ -32,24 +30,13 @@ from conformance.checks.pushes import (
 )
 from conformance.exchange import Exchange
 from conformance.session import Judge
-from conformance.suites.charging import CpoTarget, path_of
+from conformance.suites.charging import CpoTarget
+from conformance.suites.waiting import READ_POLL_SECONDS, wait_until
 
 pytestmark = pytest.mark.phase("pushes")
 
 #: How long pushed and served objects may take to agree (pushes in flight, an outbox's delay).
 CONVERGE_SECONDS = 10.0
-
-
-def pushes(target: CpoTarget) -> list[Push]:
-    """Every push the target made to our Receivers so far, per module in order of arrival."""
-    found = []
-    for module in MODULES:
-        base = path_of(target.judge.counterpart.module_url(module))
-        for exchange in target.pushed(module):
-            rest = path_of(exchange.url)[len(base) :].strip("/")
-            segments = tuple(unquote(s) for s in rest.split("/")) if rest else ()
-            found.append(Push(module, exchange.method, segments, request_json(exchange), exchange))
-    return found
 
 
 def _date_from(objects: list[dict[str, Any] | None]) -> str | None:
@@ -79,8 +66,7 @@ def served(target: CpoTarget, state: dict[Address, dict[str, Any] | None]
                 result[address] = found if reply.status == 200 else None
             continue
         listed = target.listed(module, _date_from([state[a] for a in addresses]))
-        index = {(module, *(str(o.get(k, "")).upper() for k in ("country_code", "party_id", "id"))):
-                 o for o in listed}  # fmt: skip
+        index: dict[Address, dict[str, Any]] = {(module, *seen.key): seen.obj for seen in listed}
         for address in addresses:
             result[address] = index.get(address)
     return result
@@ -101,24 +87,24 @@ def _last_push(all_pushes: list[Push], address: Address) -> Exchange | None:
 @pytest.mark.rule("TRANS-043")
 def test_pushes_converge_with_pull(judge: Judge, cpo_target: CpoTarget) -> None:
     """Each pushed object, rebuilt from its pushes, equals the served one on the fields pushed;
-    re-read until they agree or CONVERGE_SECONDS have passed."""
-    if not pushes(cpo_target):
+    re-read until they agree or CONVERGE_SECONDS (at most --max-wait) have passed."""
+    if not cpo_target.pushes():
         pytest.skip("the target pushed nothing to our counterpart during the run")
     for module in MODULES:
         if not cpo_target.registration.endpoint(module, "SENDER") and any(
-            p.module == module for p in pushes(cpo_target)
+            p.module == module for p in cpo_target.pushes()
         ):
             judge.ledger.skipped("TRANS-043", f"the target pushed {module} but serves none")
-    deadline = time.monotonic() + CONVERGE_SECONDS
-    while True:
-        all_pushes = [p for p in pushes(cpo_target)
+
+    def compared() -> tuple[list[Push], dict[Address, list[str]]]:
+        all_pushes = [p for p in cpo_target.pushes()
                       if cpo_target.registration.endpoint(p.module, "SENDER")]  # fmt: skip
         state = replay(all_pushes)
         got = served(cpo_target, state)
-        found = {address: _compare(state[address], got.get(address)) for address in state}
-        if not any(found.values()) or time.monotonic() >= deadline:
-            break
-        time.sleep(0.25)
+        return all_pushes, {a: _compare(state[a], got.get(a)) for a in state}
+
+    all_pushes, found = wait_until(compared, CONVERGE_SECONDS, judge, poll=READ_POLL_SECONDS,
+                                   done=lambda seen: not any(seen[1].values()))  # fmt: skip
     for address, problems in found.items():
         judge.ledger.check(
             "TRANS-043",
@@ -134,7 +120,7 @@ def test_pushes_converge_with_pull(judge: Judge, cpo_target: CpoTarget) -> None:
 def test_pushes_conform(judge: Judge, cpo_target: CpoTarget) -> None:
     """Every push carries a valid object; a PATCH its last_updated, a Session PATCH the whole
     Session's address."""
-    all_pushes = pushes(cpo_target)
+    all_pushes = cpo_target.pushes()
     if not all_pushes:
         pytest.skip("the target pushed nothing to our counterpart during the run")
     for module in MODULES:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -24,11 +23,11 @@ from conformance.checks.objects import check_object, check_status
 from conformance.exchange import Exchange
 from conformance.session import ActUnsupported, Judge
 from conformance.suites.conftest import registered
+from conformance.suites.waiting import wait_until
 
 pytestmark = pytest.mark.phase("modules")
 
-COMMANDS = "/ocpi/cpo/2.2.1/commands/"
-PROFILES = "/ocpi/cpo/2.2.1/chargingprofiles/"
+COMMANDS, PROFILES = "commands", "chargingprofiles"
 #: The request object of each CommandType (§13.4.3, §13.3).
 COMMAND_SCHEMAS = {
     "CANCEL_RESERVATION": "CancelReservation",
@@ -58,11 +57,17 @@ def _body(exchange: Exchange) -> Any:
         return None
 
 
-def _sent(judge: Judge, path: str, methods: tuple[str, ...]) -> list[tuple[Exchange, str]]:
-    """(exchange, response_url) of what the target sent our counterpart under `path`."""
+def _under(judge: Judge, module: str) -> str:
+    """The path below which our CPO serves `module` (Counterpart.module_url), with a slash."""
+    return urlsplit(judge.counterpart.module_url(module)).path.rstrip("/") + "/"
+
+
+def _sent(judge: Judge, module: str, methods: tuple[str, ...]) -> list[tuple[Exchange, str]]:
+    """(exchange, response_url) of what the target sent our counterpart's `module`."""
     found = []
+    under = _under(judge, module)
     for exchange in judge.counterpart.inbound():
-        if exchange.method not in methods or path not in exchange.url:
+        if exchange.method not in methods or not urlsplit(exchange.url).path.startswith(under):
             continue
         body, url = _body(exchange), None
         if isinstance(body, dict):
@@ -77,23 +82,22 @@ def _sent(judge: Judge, path: str, methods: tuple[str, ...]) -> list[tuple[Excha
 
 def _commands(judge: Judge) -> list[tuple[str, Exchange]]:
     """(CommandType in the URL, exchange) of every command POST the target sent our CPO."""
+    under = _under(judge, COMMANDS)
     return [
         (urlsplit(e.url).path.rsplit("/", 1)[-1], e)
         for e in judge.counterpart.inbound()
-        if e.method == "POST" and COMMANDS in e.url
+        if e.method == "POST" and urlsplit(e.url).path.startswith(under)
     ]
 
 
 def _new_session(judge: Judge, location_id: str) -> str | None:
     """The id of the Session our CPO opened at `location_id`, once it exists (polled)."""
-    deadline = time.monotonic() + SESSION_DEADLINE_SECONDS
-    while True:
-        for session in judge.counterpart.sessions():
-            if session.get("location_id") == location_id:
-                return str(session["id"])
-        if time.monotonic() >= deadline:
-            return None
-        time.sleep(0.05)
+    found = wait_until(
+        lambda: [s for s in judge.counterpart.sessions() if s.get("location_id") == location_id],
+        SESSION_DEADLINE_SECONDS,
+        judge,
+    )
+    return str(found[0]["id"]) if found else None
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,6 @@ rules (pushes may be slower than our bound), never fails them.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, NoReturn
@@ -29,22 +28,19 @@ from conformance.exchange import Exchange
 from conformance.session import ActUnsupported, Judge
 from conformance.suites.charging import path_of
 from conformance.suites.conftest import interface, registered
-from conformance.suites.emsp.test_tokens import token_key
-from conformance.suites.pagination import crawl
+from conformance.suites.pagination import read
+from conformance.suites.senders import token_key
+from conformance.suites.waiting import READ_POLL_SECONDS, wait_until
 from conformance.verdicts import Blocked
 
 pytestmark = pytest.mark.phase("pushes")
 
 MODULE = "tokens"
 NO_HOOK = "pass --act-command so the judge can ask the target"
-#: Where our reference CPO serves its Tokens Receiver (`Counterpart.module_url` knows our eMSP
-#: only), as emsp/test_callbacks.py knows its commands.
-TOKENS_RECEIVER = "/ocpi/cpo/2.2.1/tokens"
 #: How long the judge waits for push_token's pushes, and for push and pull to agree (each
 #: bounded by --max-wait too).
 PUSH_WAIT_SECONDS = 10.0
 CONVERGE_SECONDS = 10.0
-POLL_SECONDS = 0.1
 
 
 @dataclass
@@ -59,17 +55,10 @@ class Acted:
     bound: float = 0.0
 
 
-def _receiver(judge: Judge) -> str:
-    try:
-        return path_of(judge.counterpart.module_url(MODULE))
-    except RuntimeError:  # our CPO, opposite an eMSP target
-        return TOKENS_RECEIVER
-
-
 def token_pushes(judge: Judge) -> list[Push]:
     """Every Token the target pushed to our CPO so far (PUT, PATCH, anything else under the
     Receiver's URL), in order of arrival."""
-    base = _receiver(judge)
+    base = path_of(judge.counterpart.module_url(MODULE))  # our CPO's Tokens Receiver
     found = []
     for exchange in judge.counterpart.inbound():
         path = path_of(exchange.url)
@@ -89,13 +78,14 @@ def token_pushes(judge: Judge) -> list[Push]:
 def standing(judge: Judge, pushes: list[Push]) -> list[Push]:
     """The pushes made with the token B of our standing registration: what the Receiver that
     registration stands for holds (pushes to an older registration of ours are another
-    Receiver's). All pushes when none carries it (a token we cannot tell apart)."""
+    Receiver's). All pushes when none carries it (a token we cannot tell apart). The token is
+    told by the label the counterpart read before redaction, whatever form it was sent in."""
     registration = judge.registration
     label = judge.recorder.labels.get(registration.token_b) if registration else None
     if not label:
         return pushes
     mine = [p for p in pushes if p.exchange is not None
-            and p.exchange.request_header("Authorization") == f"Token <{label}>"]  # fmt: skip
+            and judge.counterpart.judged(p.exchange)[1] == label]  # fmt: skip
     return mine or pushes
 
 
@@ -134,11 +124,7 @@ def acted(judge: Judge) -> Acted:
                                                                   "uid")),
                       str(chosen.get("type") or "RFID").upper())  # fmt: skip
     done.bound = min(PUSH_WAIT_SECONDS, judge.config.max_wait)
-    deadline = time.monotonic() + done.bound
-    while time.monotonic() < deadline:
-        if _changed(_since(judge, done), done.token):
-            break
-        time.sleep(POLL_SECONDS)
+    wait_until(lambda: _changed(_since(judge, done), done.token), done.bound, judge)
     return done
 
 
@@ -242,21 +228,25 @@ def test_token_pushes_converge_with_pull(judge: Judge, acted: Acted) -> None:
                 f"{acted.bound:g} s: a state still in flight cannot be compared",
                 _last_push(token_pushes(judge), address),
             )
-    deadline = time.monotonic() + min(CONVERGE_SECONDS, judge.config.max_wait)
-    while True:
+
+    def compared() -> tuple[list[Push], dict[Address, list[str]]]:
+        """The pushes so far, and per Token rebuilt from them what differs from the served one
+        (the list read again without pagination verdicts: those are the Tokens suite's)."""
         pushes = standing(judge, token_pushes(judge))
         state = {a: o for a, o in _rebuilt(judge, pushes).items()
                  if o is not None and a not in waiting}  # fmt: skip
         if not state:
-            if waiting:
-                return  # blocked above
-            raise Blocked("no pushed Token to compare with what the eMSP serves")
-        listed = crawl(judge, url, MODULE, token, _date_from(pushes))
+            return pushes, {}
+        listed = read(judge, url, MODULE, token, _date_from(pushes))
         served = {token_key(o): o for o in listed.objects if isinstance(o, dict)}
-        found = {a: _compare(o, served.get("/".join(a[1:]))) for a, o in state.items()}
-        if not any(found.values()) or time.monotonic() >= deadline:
-            break
-        time.sleep(0.25)
+        return pushes, {a: _compare(o, served.get("/".join(a[1:]))) for a, o in state.items()}
+
+    pushes, found = wait_until(compared, CONVERGE_SECONDS, judge, poll=READ_POLL_SECONDS,
+                               done=lambda seen: not any(seen[1].values()))  # fmt: skip
+    if not found:
+        if waiting:
+            return  # blocked above
+        raise Blocked("no pushed Token to compare with what the eMSP serves")
     for address, problems in found.items():
         judge.ledger.check(
             "TRANS-043",

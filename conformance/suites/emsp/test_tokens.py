@@ -19,7 +19,6 @@ from conformance.checks.compare import instant
 from conformance.checks.objects import check_object, check_status
 from conformance.client import Reply
 from conformance.session import Judge
-from conformance.suites.conftest import interface
 from conformance.suites.generators import (
     ReceiverUnderTest,
     fresh_id,
@@ -29,18 +28,17 @@ from conformance.suites.generators import (
 )
 from conformance.suites.pagination import (
     PAGINATION_RULES,
-    Crawl,
     check_union,
     check_zero_limit,
     crawl,
     small_pages,
 )
+from conformance.suites.senders import crawled, sender, token_key
 from conformance.verdicts import Blocked, NoAnswer
 
 pytestmark = pytest.mark.phase("modules")
 
 MODULE = "tokens"
-_CRAWLS: dict[tuple[str, str, str], Crawl] = {}
 _QUICK = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     deadline=None,
@@ -48,33 +46,8 @@ _QUICK = settings(
 )
 
 
-def token_key(token: Any) -> str:
-    """A Token is named by (country_code, party_id, uid, type) (§12.3.2)."""
-    if not isinstance(token, dict):
-        return repr(token)
-    return "/".join(str(token.get(k, "")).upper() for k in ("country_code", "party_id", "uid",
-                                                              "type"))  # fmt: skip
-
-
-def sender(judge: Judge) -> tuple[str, str]:
-    return interface(judge, MODULE, "SENDER", "emsp")
-
-
-def listing(judge: Judge, date_from: str = "", date_to: str = "") -> Crawl:
-    url, token = sender(judge)
-    key = (token, date_from, date_to)
-    if key not in _CRAWLS:
-        params: dict[str, str | int] = {}
-        if date_from:
-            params["date_from"] = date_from
-        if date_to:
-            params["date_to"] = date_to
-        _CRAWLS[key] = crawl(judge, url, MODULE, token, params)
-    return _CRAWLS[key]
-
-
 def known_tokens(judge: Judge) -> list[dict[str, Any]]:
-    tokens = [t for t in listing(judge).objects if isinstance(t, dict) and t.get("uid")]
+    tokens = [t for t in crawled(judge, MODULE).objects if isinstance(t, dict) and t.get("uid")]
     if not tokens:
         pytest.skip("the eMSP's Token list is empty: no known Token to authorize")
     return tokens
@@ -82,8 +55,8 @@ def known_tokens(judge: Judge) -> list[dict[str, Any]]:
 
 @pytest.mark.rule(*PAGINATION_RULES, "TOK-015", "TOK-011")
 def test_full_list(judge: Judge) -> None:
-    url, token = sender(judge)
-    result = listing(judge)
+    url, token = sender(judge, MODULE)
+    result = crawled(judge, MODULE)
     check_union(judge, result, result.objects, key=token_key)
     params = small_pages(result.objects)
     if params:  # the same list again in small pages inside a date window
@@ -106,8 +79,8 @@ def test_full_list(judge: Judge) -> None:
 def test_a_limit_above_the_maximum_is_capped(judge: Judge) -> None:
     """Asked for twice X-Limit, the eMSP still says X-Limit and sends at most that many per page
     (§4.1.4.1); always asked, not left to a random draw."""
-    url, token = sender(judge)
-    full = listing(judge)
+    url, token = sender(judge, MODULE)
+    full = crawled(judge, MODULE)
     if full.x_limit is None:
         raise Blocked("the target sent no X-Limit to go above (see TRANS-029)")
     crawl(judge, url, MODULE, token, {"limit": 2 * full.x_limit}, server_max=full.x_limit)
@@ -116,7 +89,7 @@ def test_a_limit_above_the_maximum_is_capped(judge: Judge) -> None:
 @pytest.mark.rule("TRANS-030")
 def test_limit_zero_does_not_loop(judge: Judge) -> None:
     """limit=0, which no Hypothesis draw sends: no next link back to the same page."""
-    url, token = sender(judge)
+    url, token = sender(judge, MODULE)
     check_zero_limit(judge, url, MODULE, token)
 
 
@@ -125,8 +98,8 @@ def test_limit_zero_does_not_loop(judge: Judge) -> None:
 @given(data=st.data())
 def test_pagination_properties(judge: Judge, data: st.DataObject) -> None:
     """Drawn offset, limit and date window: the pages add up to the window's Tokens."""
-    url, token = sender(judge)
-    full = listing(judge)
+    url, token = sender(judge, MODULE)
+    full = crawled(judge, MODULE)
     objects = full.objects
     stamps = sorted({str(o["last_updated"]) for o in objects
                      if isinstance(o, dict) and instant(o.get("last_updated"))})  # fmt: skip
@@ -146,12 +119,12 @@ def test_pagination_properties(judge: Judge, data: st.DataObject) -> None:
         if value not in (None, ""):
             params[name] = value
     result = crawl(judge, url, MODULE, token, params, server_max=full.x_limit)
-    reference = listing(judge, date_from, date_to).objects if offset else None
+    reference = crawled(judge, MODULE, date_from, date_to).objects if offset else None
     check_union(judge, result, objects, reference, key=token_key)
 
 
 def _authorize(judge: Judge, uid: str, token_type: str | None, body: Any = None) -> Reply:
-    url, token = sender(judge)
+    url, token = sender(judge, MODULE)
     params = {"type": token_type} if token_type else None
     return judge.client.request(
         "POST", f"{url.rstrip('/')}/{quote(uid, safe='')}/authorize", module=MODULE, token=token,
@@ -179,8 +152,8 @@ def test_known_token_gets_authorization_info(judge: Judge) -> None:
         if reply.ocpi_status == 2002:  # needs LocationReferences: allowed (TOK-008, §12.2.2.2)
             judge.ledger.skipped("TOK-006", f"Token {token['uid']} needs LocationReferences (2002)")
             continue
-        check_status(judge.ledger, "TOK-006", reply.exchange, http=200, ocpi=1000)
-        check_object(judge.ledger, "TOK-006", reply.data, "AuthorizationInfo", reply.exchange)
+        if not check_status(judge.ledger, "TOK-006", reply.exchange, http=200, ocpi=1000):
+            continue  # an error answer carries no AuthorizationInfo to judge: one finding
         check_object(judge.ledger, "TOK-015", reply.data, "AuthorizationInfo", reply.exchange)
 
 

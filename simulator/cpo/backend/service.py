@@ -758,7 +758,10 @@ class Backend:
                 ]
         if not periods:
             unit = "W"
-            periods = [{"start_period": 0, "limit": round(evse_max_power_w(live.evse), 1)}]
+            capacity = 0.0 if planted(self.platform, "no_profile_shows_zero") else (
+                evse_max_power_w(live.evse)
+            )  # fmt: skip
+            periods = [{"start_period": 0, "limit": round(capacity, 1)}]
         charging_profile: dict[str, Any] = {
             "start_date_time": ocpi_datetime(now),
             "charging_rate_unit": unit,

@@ -35,12 +35,15 @@ class Period:
     power_kw: float = 0.0
 
     def charging_period(self) -> dict[str, Any]:
-        """§10.4.6 ChargingPeriod: ENERGY and TIME while charging, PARKING_TIME when parked."""
+        """§10.4.6 ChargingPeriod: ENERGY and TIME while charging, PARKING_TIME when parked; the
+        power, constant within a period here, as both its MIN_POWER and MAX_POWER (§10.4.2), so
+        that a partner can price power-restricted elements (§11.4.6) without guessing."""
         hours = _round((self.end - self.start).total_seconds() / 3600)
         if self.charging:
             dimensions = [
                 {"type": "ENERGY", "volume": _round(self.energy)},
                 {"type": "TIME", "volume": hours},
+                {"type": "MIN_POWER", "volume": _round(self.power_kw)},
                 {"type": "MAX_POWER", "volume": _round(self.power_kw)},
             ]
         else:

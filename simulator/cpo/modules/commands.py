@@ -98,6 +98,13 @@ class CommandsController(Controller):
             return "NOT_SUPPORTED", 1000, "EVSE not REMOTE_START_STOP_CAPABLE"
         if body.get("connector_id") and find_connector(evse, body["connector_id"]) is None:
             return "REJECTED", 1000, "unknown connector"
+        token = body.get("token") or {}
+        if (
+            planted(backend.platform, "start_session_checks_token")
+            and (await backend.tokens.find_token(str(token.get("uid")), str(token.get("type"))))
+            is None
+        ):
+            return "REJECTED", 1000, "unknown token"
         assert caller.partner is not None
 
         async def action() -> dict[str, Any] | None:

@@ -1,17 +1,15 @@
-"""CDR-005 on credit CDRs (conformance/suites/cpo/test_credit_cdrs.py), and the act hook's CPO
-actions (conformance/act.py: swipe, credit_cdr, and the role an action belongs to)."""
+"""CDR-005 on credit CDRs (conformance/checks/cdrs.py): a new id naming the credited CDR, the
+original's Session repeated with total_cost negated; the other cost parts read either way."""
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
 import pytest
 
-from conformance import act
-from conformance.exchange import Exchange
-from conformance.suites.cpo.test_credit_cdrs import Seen, check_credit
+from conformance.checks.cdrs import check_credit
+from conformance.exchange import Exchange, Seen
 from conformance.verdicts import Ledger
 from specs.catalogue import default_catalogue
 
@@ -42,24 +40,59 @@ def _judge(credit: dict[str, Any], *originals: dict[str, Any]) -> Ledger:
     return ledger
 
 
+def _readings(ledger: Ledger) -> list[str]:
+    evidence = ledger.evidence().get("CDR-005")
+    return [r.text for r in evidence.readings] if evidence else []
+
+
 def test_a_credit_cdr_repeating_the_original_negated_passes() -> None:
     ledger = _judge(CREDIT, ORIGINAL)
     assert not ledger.failing(None)
     assert ledger.evidence()["CDR-005"].passes == 2
+    assert _readings(ledger) == []  # every part negated: no reading needed
+
+
+def test_cost_parts_repeated_unnegated_are_a_reading_not_a_failure() -> None:
+    credit = {**CREDIT, "total_energy_cost": ORIGINAL["total_energy_cost"],
+              "total_fixed_cost": ORIGINAL["total_fixed_cost"]}  # fmt: skip
+    ledger = _judge(credit, ORIGINAL)
+    assert not ledger.failing(None)
+    assert ledger.evidence()["CDR-005"].passes == 2
+    [reading] = _readings(ledger)
+    assert "total_fixed_cost, total_energy_cost repeated as the original had them" in reading
+    assert "negates total_cost only" in reading
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"total_fixed_cost": None},  # left out
+        {"total_time_cost": {"excl_vat": -0.1}},  # not in the original
+        {"total_energy_cost": {"excl_vat": -0.7}},  # another amount
+    ],
+)
+def test_cost_parts_neither_negated_nor_repeated_are_never_failed(
+    change: dict[str, Any],
+) -> None:
+    credit = {k: v for k, v in {**CREDIT, **change}.items() if v is not None}
+    ledger = _judge(credit, ORIGINAL)
+    assert not ledger.failing(None)
+    [reading] = _readings(ledger)
+    assert "neither negated nor repeated, not judged" in reading
+    assert next(iter(change)) in reading
 
 
 @pytest.mark.parametrize(
     ("change", "why"),
     [
         ({"total_cost": ORIGINAL["total_cost"]}, "total_cost"),  # kept positive
-        ({"total_fixed_cost": None}, "total_fixed_cost"),  # left out
-        ({"total_time_cost": {"excl_vat": -0.1}}, "total_time_cost"),  # not in the original
         ({"total_cost": {"excl_vat": -1.5}}, "total_cost"),  # incl_vat lost
+        ({"total_cost": {"excl_vat": -1.0, "incl_vat": -1.21}}, "total_cost"),  # another amount
         ({"session_id": "S2"}, "session_id"),
         ({"end_date_time": "2026-01-01T12:00:00Z"}, "end_date_time"),
     ],
 )
-def test_a_credit_cdr_that_does_not_negate_the_original_fails(
+def test_a_credit_cdr_that_does_not_negate_the_total_cost_fails(
     change: dict[str, Any], why: str
 ) -> None:
     credit = {k: v for k, v in {**CREDIT, **change}.items() if v is not None}
@@ -82,47 +115,3 @@ def test_without_the_credited_cdr_only_the_sign_is_judged() -> None:
     positive = {**CREDIT, "total_cost": {"excl_vat": 1.5}}
     (violation,) = _judge(positive).failing(None)
     assert "total_cost" in violation.actual
-
-
-def _main(monkeypatch: pytest.MonkeyPatch, role: str, action: str, params: Any) -> int:
-    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(params)))
-    monkeypatch.setenv("ADMIN_TOKEN", "secret")
-    monkeypatch.setenv("EMSP_ADMIN_TOKEN", "secret")
-    return act.main(["--role", role, "http://party.test", action])
-
-
-def test_an_action_of_the_other_role_cannot_be_done(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert _main(monkeypatch, "cpo", "send_command", {}) == act.UNSUPPORTED
-    assert "eMSP's action" in capsys.readouterr().err
-    assert _main(monkeypatch, "emsp", "credit_cdr", {"cdr_id": "X"}) == act.UNSUPPORTED
-    assert "a CPO's action" in capsys.readouterr().err
-    assert _main(monkeypatch, "cpo", "fly", {}) == act.UNSUPPORTED
-
-
-def test_cpo_actions_drive_the_backend_admin_api(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    calls: list[tuple[str, str, Any]] = []
-    answers = {"/admin/cpo/backend/swipe": {"allowed": "NOT_ALLOWED", "session_id": None,
-                                            "auth_method": "AUTH_REQUEST"},
-               "/admin/cpo/backend/credit-cdr": {"id": "CDR1-C", "cdr": {}}}  # fmt: skip
-
-    def call(self: act.Admin, method: str, path: str, body: Any = None, **query: Any) -> Any:
-        assert self.admin_token == "secret"
-        calls.append((method, path, body))
-        return answers[path]
-
-    monkeypatch.setattr(act.Admin, "call", call)
-    swipe = {"token_uid": "U1", "country_code": "NL", "party_id": "PFJ", "location_id": "L1",
-             "evse_uid": "E1", "connector_id": "1"}  # fmt: skip
-    assert _main(monkeypatch, "cpo", "swipe", swipe) == 0
-    assert json.loads(capsys.readouterr().out) == {"allowed": "NOT_ALLOWED", "session_id": None}
-    assert _main(monkeypatch, "cpo", "credit_cdr", {"cdr_id": "CDR1"}) == 0
-    assert json.loads(capsys.readouterr().out) == {"id": "CDR1-C"}
-    assert calls == [
-        ("POST", "/admin/cpo/backend/swipe", {**swipe, "token_type": "RFID"}),
-        ("POST", "/admin/cpo/backend/credit-cdr", {"cdr_id": "CDR1"}),
-    ]
-    assert _main(monkeypatch, "cpo", "swipe", {"token_uid": "U1"}) == 1  # no location given
