@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from conformance.junit import rules_junit
 from conformance.report import STATUSES, module_coverage, render_index, render_run
 
 if TYPE_CHECKING:
@@ -188,11 +189,13 @@ def build_results(
 
 
 def write_run(judge: Judge, reports: list[pytest.TestReport], *, started: float) -> Path:
-    """results.json and index.html in reports/<run-id>/, then reports/index.html."""
+    """results.json, rules.junit.xml and index.html in reports/<run-id>/, then
+    reports/index.html."""
     directory = judge.config.report_dir / judge.config.run_id
     directory.mkdir(parents=True, exist_ok=True)
     results = build_results(judge, reports, started=started)
     (directory / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    (directory / "rules.junit.xml").write_text(rules_junit(results), encoding="utf-8")
     render_run(results, directory / "index.html")
     render_index(judge.config.report_dir)
     return directory

@@ -1,6 +1,7 @@
 """`plugfest check` end to end against our reference CPO on loopback, clean and with a planted
-fault: the verdict, the artefacts (results.json, index.html, junit.xml, pytest.html), every rule
-of the catalogue accounted for, and no secret anywhere in what was written."""
+fault: the verdict, the artefacts (results.json, index.html, junit.xml, rules.junit.xml,
+pytest.html), every rule of the catalogue accounted for, and no secret anywhere in what was
+written."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import os
 import subprocess
 import sys
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -83,6 +85,8 @@ def test_our_cpo_passes_and_the_reports_are_complete_and_clean(cpo: str, tmp_pat
     assert sum(row["total"] for row in results["coverage"]) == len(results["rules"])
     for name in ("index.html", "junit.xml", "pytest.html"):
         assert (run_dir / name).stat().st_size > 0
+    [per_rule] = ET.parse(run_dir / "rules.junit.xml").getroot()
+    assert [c.attrib["name"].split()[0] for c in per_rule] == [r["id"] for r in results["rules"]]
     html = (run_dir / "index.html").read_text()
     assert "<script src" not in html  # self-contained: readable offline
     assert '<link rel="stylesheet"' not in html

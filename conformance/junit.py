@@ -1,0 +1,78 @@
+"""JUnit with one testcase per catalogue rule (`rules.junit.xml`), rendered from results.json, so
+that CI dashboards show rules, not pytest functions. pytest's own `junit.xml` stays beside it.
+
+A failed rule is a `failure` (its type the rule's level, its text the evidence: expected, actual
+and the curl line); an error of the judge an `error`; a rule with no verdict a `skipped` whose
+message starts with its status (blocked, skipped, unobservable, not_covered, not_applicable) and
+says why.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from typing import Any
+
+SUITE = "plugfest rules"
+#: What XML 1.0 cannot hold even escaped (a fuzzed body's control bytes): written as \xNN.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _why(rule: dict[str, Any]) -> str:
+    status = rule["status"]
+    if status == "blocked":
+        reasons = sorted({str(b.get("reason")) for b in rule.get("blocked_by") or []})
+    elif status == "skipped":
+        reasons = [str(r) for r in rule.get("skip_reasons") or []]
+    elif status == "unobservable":
+        reasons = [str(rule.get("unobservable") or "")]
+    elif status == "not_applicable":
+        reasons = [f"applies to {', '.join(rule.get('applies_to') or [])}"]
+    else:
+        reasons = ["no check yet"]
+    return f"{status}: {'; '.join(r for r in reasons if r)}"
+
+
+def _evidence(rule: dict[str, Any]) -> str:
+    lines = []
+    for violation in rule.get("violations") or []:
+        lines.append(f"expected {violation.get('expected')}; got {violation.get('actual')}")
+        if violation.get("curl"):
+            lines.append(f"  {violation['curl']}")
+    more = int(rule.get("violation_count") or 0) - len(rule.get("violations") or [])
+    if more > 0:
+        lines.append(f"... and {more} more violations (results.json)")
+    return "\n".join(lines)
+
+
+def rules_junit(results: dict[str, Any]) -> str:
+    """The per-rule JUnit document of a run's results."""
+    rules = results["rules"]
+    counts = {"failures": 0, "errors": 0, "skipped": 0}
+    suite = ET.Element("testsuite", name=SUITE, tests=str(len(rules)))
+    for rule in rules:
+        case = ET.SubElement(
+            suite, "testcase", classname=str(rule["module"]), name=f"{rule['id']} {rule['title']}"
+        )
+        status = rule["status"]
+        if status == "failed":
+            counts["failures"] += 1
+            first = (rule.get("violations") or [{}])[0]
+            message = f"expected {first.get('expected')}; got {first.get('actual')}"
+            failure = ET.SubElement(case, "failure", type=str(rule["level"]), message=_xml(message))
+            failure.text = _xml(_evidence(rule))
+        elif status == "error":
+            counts["errors"] += 1
+            ET.SubElement(case, "error", message="the judge crashed: not a verdict on the rule")
+        elif status != "passed":
+            counts["skipped"] += 1
+            ET.SubElement(case, "skipped", message=_xml(_why(rule)))
+    suite.attrib.update({name: str(count) for name, count in counts.items()})
+    testsuites = ET.Element("testsuites")
+    testsuites.append(suite)
+    ET.indent(testsuites)
+    return ET.tostring(testsuites, encoding="unicode", xml_declaration=True) + "\n"
