@@ -210,3 +210,18 @@ def differences(pushed: Any, served: Any, where: str = "") -> list[str]:
     if not same(pushed, served, where.rsplit(".", 1)[-1] or None):
         return [f"{where}: pushed {pushed!r}, served {served!r}"]
     return []
+
+
+def converge_problems(pushed: dict[str, Any] | None, served: dict[str, Any] | None) -> list[str]:
+    """TRANS-043: how an object rebuilt from its pushes (None: deleted) and the one served
+    (None: not served) disagree, on the fields pushed."""
+    if pushed is None:
+        return [] if served is None else ["deleted by a push, still served"]
+    if served is None:
+        return ["pushed, not served"]
+    return differences(pushed, served)
+
+
+def last_push(pushes: list[Push], address: Address) -> Exchange | None:
+    """The exchange of the last push to `address`: the evidence of a convergence verdict."""
+    return next((p.exchange for p in reversed(pushes) if p.address == address), None)

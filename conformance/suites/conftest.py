@@ -84,6 +84,14 @@ def fresh_token(judge: Judge, ttl_seconds: int = 600) -> str:
     return token
 
 
+def counterpart_cpo(judge: Judge) -> dict[str, str]:
+    """The judge's counterpart CPO as an eMSP's act hook is told of it (README, "The act
+    hook"): where its versions are and which party it is."""
+    country_code, party_id = judge.config.party
+    return {"versions_url": judge.counterpart.versions_url, "country_code": country_code,
+            "party_id": party_id}  # fmt: skip
+
+
 def registered(judge: Judge) -> Registration:
     """Our registration; without one the test is blocked (the registration test says why)."""
     if judge.registration is None:

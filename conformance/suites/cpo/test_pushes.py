@@ -25,10 +25,10 @@ from conformance.checks.pushes import (
     Address,
     Push,
     check_push,
-    differences,
+    converge_problems,
+    last_push,
     replay,
 )
-from conformance.exchange import Exchange
 from conformance.session import Judge
 from conformance.suites.charging import CpoTarget
 from conformance.suites.waiting import READ_POLL_SECONDS, wait_until
@@ -72,18 +72,6 @@ def served(target: CpoTarget, state: dict[Address, dict[str, Any] | None]
     return result
 
 
-def _compare(pushed: dict[str, Any] | None, got: dict[str, Any] | None) -> list[str]:
-    if pushed is None:
-        return [] if got is None else ["deleted by a push, still served"]
-    if got is None:
-        return ["pushed, not served"]
-    return differences(pushed, got)
-
-
-def _last_push(all_pushes: list[Push], address: Address) -> Exchange | None:
-    return next((p.exchange for p in reversed(all_pushes) if p.address == address), None)
-
-
 @pytest.mark.rule("TRANS-043")
 def test_pushes_converge_with_pull(judge: Judge, cpo_target: CpoTarget) -> None:
     """Each pushed object, rebuilt from its pushes, equals the served one on the fields pushed;
@@ -101,7 +89,7 @@ def test_pushes_converge_with_pull(judge: Judge, cpo_target: CpoTarget) -> None:
                       if cpo_target.registration.endpoint(p.module, "SENDER")]  # fmt: skip
         state = replay(all_pushes)
         got = served(cpo_target, state)
-        return all_pushes, {a: _compare(state[a], got.get(a)) for a in state}
+        return all_pushes, {a: converge_problems(state[a], got.get(a)) for a in state}
 
     all_pushes, found = wait_until(compared, CONVERGE_SECONDS, judge, poll=READ_POLL_SECONDS,
                                    done=lambda seen: not any(seen[1].values()))  # fmt: skip
@@ -112,7 +100,7 @@ def test_pushes_converge_with_pull(judge: Judge, cpo_target: CpoTarget) -> None:
             expected=f"{address[0]} {'/'.join(address[1:])} as served equal to the object "
             "rebuilt from its pushes, on the fields pushed",
             actual="; ".join(problems[:5]),
-            exchange=_last_push(all_pushes, address),
+            exchange=last_push(all_pushes, address),
         )
 
 

@@ -22,7 +22,7 @@ import pytest
 from conformance.checks.objects import check_object, check_status
 from conformance.exchange import Exchange
 from conformance.session import ActUnsupported, Judge
-from conformance.suites.conftest import registered
+from conformance.suites.conftest import counterpart_cpo, registered
 from conformance.suites.waiting import wait_until
 
 pytestmark = pytest.mark.phase("modules")
@@ -106,9 +106,7 @@ def acted(judge: Judge) -> Acted:
     done = Acted()
     if judge.config.role != "emsp" or not judge.config.act_command or judge.registration is None:
         return done
-    country_code, party_id = judge.config.party
-    cpo = {"versions_url": judge.counterpart.versions_url, "country_code": country_code,
-           "party_id": party_id}  # fmt: skip
+    cpo = counterpart_cpo(judge)
     point = judge.counterpart.charge_point()
     try:
         judge.act("send_command", {"command": "START_SESSION", "cpo": cpo, **point})

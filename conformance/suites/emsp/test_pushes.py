@@ -23,11 +23,17 @@ import pytest
 
 from conformance.checks.callbacks import request_json
 from conformance.checks.compare import instant
-from conformance.checks.pushes import Address, Push, check_push, differences, replay
-from conformance.exchange import Exchange
+from conformance.checks.pushes import (
+    Address,
+    Push,
+    check_push,
+    converge_problems,
+    last_push,
+    replay,
+)
 from conformance.session import ActUnsupported, Judge
 from conformance.suites.charging import path_of
-from conformance.suites.conftest import interface, registered
+from conformance.suites.conftest import counterpart_cpo, interface, registered
 from conformance.suites.pagination import read
 from conformance.suites.senders import token_key
 from conformance.suites.waiting import READ_POLL_SECONDS, wait_until
@@ -109,9 +115,7 @@ def acted(judge: Judge) -> Acted:
     done = Acted()
     if judge.config.role != "emsp" or not judge.config.act_command or judge.registration is None:
         return done
-    country_code, party_id = judge.config.party
-    cpo = {"versions_url": judge.counterpart.versions_url, "country_code": country_code,
-           "party_id": party_id}  # fmt: skip
+    cpo = counterpart_cpo(judge)
     done.after = max((e.id for e in judge.counterpart.inbound()), default=0)
     try:
         chosen = judge.act("push_token", {"cpo": cpo}) or {}
@@ -199,16 +203,6 @@ def _rebuilt(judge: Judge, pushes: list[Push]) -> dict[Address, dict[str, Any] |
     return state
 
 
-def _compare(pushed: dict[str, Any], served: dict[str, Any] | None) -> list[str]:
-    if served is None:
-        return ["pushed, not served"]
-    return differences(pushed, served)
-
-
-def _last_push(pushes: list[Push], address: Address) -> Exchange | None:
-    return next((p.exchange for p in reversed(pushes) if p.address == address), None)
-
-
 @pytest.mark.rule("TRANS-043")
 def test_token_pushes_converge_with_pull(judge: Judge, acted: Acted) -> None:
     """Each pushed Token, rebuilt from its pushes, equals the one the Tokens Sender serves on
@@ -226,7 +220,7 @@ def test_token_pushes_converge_with_pull(judge: Judge, acted: Acted) -> None:
                 "TRANS-043",
                 f"push_token's change of Token {'/'.join(address[1:])} was not pushed within "
                 f"{acted.bound:g} s: a state still in flight cannot be compared",
-                _last_push(token_pushes(judge), address),
+                last_push(token_pushes(judge), address),
             )
 
     def compared() -> tuple[list[Push], dict[Address, list[str]]]:
@@ -239,7 +233,9 @@ def test_token_pushes_converge_with_pull(judge: Judge, acted: Acted) -> None:
             return pushes, {}
         listed = read(judge, url, MODULE, token, _date_from(pushes))
         served = {token_key(o): o for o in listed.objects if isinstance(o, dict)}
-        return pushes, {a: _compare(o, served.get("/".join(a[1:]))) for a, o in state.items()}
+        return pushes, {
+            a: converge_problems(o, served.get("/".join(a[1:]))) for a, o in state.items()
+        }
 
     pushes, found = wait_until(compared, CONVERGE_SECONDS, judge, poll=READ_POLL_SECONDS,
                                done=lambda seen: not any(seen[1].values()))  # fmt: skip
@@ -254,5 +250,5 @@ def test_token_pushes_converge_with_pull(judge: Judge, acted: Acted) -> None:
             expected=f"Token {'/'.join(address[1:])} as the Tokens Sender serves it equal to "
             "the Token rebuilt from its pushes, on the fields pushed",
             actual="; ".join(problems[:5]),
-            exchange=_last_push(pushes, address),
+            exchange=last_push(pushes, address),
         )
