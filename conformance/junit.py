@@ -2,9 +2,11 @@
 that CI dashboards show rules, not pytest functions. pytest's own `junit.xml` stays beside it.
 
 A failed rule is a `failure` (its type the rule's level, its text the evidence: expected, actual
-and the curl line); an error of the judge an `error`; a rule with no verdict a `skipped` whose
-message starts with its status (blocked, skipped, unobservable, not_covered, not_applicable) and
-says why.
+and the curl line), and so is a disputed one in a --strict run; an error of the judge an
+`error`; every other rule without a pass a `skipped` whose message starts with its status and
+says why: waived (the waiver's reason and expiry, the evidence kept as its text), disputed (the
+reading under which the rule passes), blocked, skipped, unobservable, not_covered,
+not_applicable.
 """
 
 from __future__ import annotations
@@ -24,7 +26,13 @@ def _xml(text: str) -> str:
 
 def _why(rule: dict[str, Any]) -> str:
     status = rule["status"]
-    if status == "blocked":
+    if status == "waived":
+        waiver = rule.get("waiver") or {}
+        link = f" ({waiver['link']})" if waiver.get("link") else ""
+        reasons = [f"{waiver.get('reason')}{link}, until {waiver.get('expires')}"]
+    elif status == "disputed":
+        reasons = [f"passes if read as: {text}" for text in _readings(rule)]
+    elif status == "blocked":
         reasons = sorted({str(b.get("reason")) for b in rule.get("blocked_by") or []})
     elif status == "skipped":
         reasons = [str(r) for r in rule.get("skip_reasons") or []]
@@ -35,6 +43,12 @@ def _why(rule: dict[str, Any]) -> str:
     else:
         reasons = ["no check yet"]
     return f"{status}: {'; '.join(r for r in reasons if r)}"
+
+
+def _readings(rule: dict[str, Any]) -> list[str]:
+    """The texts of the other readings under which the rule's violations are none."""
+    disputes = (v.get("dispute") for v in rule.get("violations") or [])
+    return sorted({str(d["text"]) for d in disputes if d})
 
 
 def _evidence(rule: dict[str, Any]) -> str:
@@ -52,6 +66,7 @@ def _evidence(rule: dict[str, Any]) -> str:
 def rules_junit(results: dict[str, Any]) -> str:
     """The per-rule JUnit document of a run's results."""
     rules = results["rules"]
+    strict = bool(results.get("run", {}).get("strict"))
     counts = {"failures": 0, "errors": 0, "skipped": 0}
     suite = ET.Element("testsuite", name=SUITE, tests=str(len(rules)))
     for rule in rules:
@@ -59,7 +74,7 @@ def rules_junit(results: dict[str, Any]) -> str:
             suite, "testcase", classname=str(rule["module"]), name=f"{rule['id']} {rule['title']}"
         )
         status = rule["status"]
-        if status == "failed":
+        if status == "failed" or (status == "disputed" and strict):
             counts["failures"] += 1
             first = (rule.get("violations") or [{}])[0]
             message = f"expected {first.get('expected')}; got {first.get('actual')}"
@@ -70,7 +85,9 @@ def rules_junit(results: dict[str, Any]) -> str:
             ET.SubElement(case, "error", message="the judge crashed: not a verdict on the rule")
         elif status != "passed":
             counts["skipped"] += 1
-            ET.SubElement(case, "skipped", message=_xml(_why(rule)))
+            skipped = ET.SubElement(case, "skipped", message=_xml(_why(rule)))
+            if status in ("waived", "disputed"):
+                skipped.text = _xml(_evidence(rule))
     suite.attrib.update({name: str(count) for name, count in counts.items()})
     testsuites = ET.Element("testsuites")
     testsuites.append(suite)

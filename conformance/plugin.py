@@ -7,16 +7,23 @@ suites a `judge` fixture, keeps per-test evidence, and writes the run's results 
 
 from __future__ import annotations
 
+import secrets
 import time
 import uuid
 from collections.abc import Generator, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 import conformance.profiles  # noqa: F401 - registers the Hypothesis profiles before use
-from conformance.config import JudgeConfig, add_options, judged_values
+from conformance.config import (
+    JudgeConfig,
+    add_options,
+    judged_values,
+    resolve_token,
+)
 from conformance.verdicts import Blocked, Violations
 from specs.catalogue import default_catalogue
 
@@ -46,7 +53,30 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "needs_act: the test needs --ocpi-act-command")
     config.stash[_STARTED_KEY] = time.time()
     if config.getoption("--ocpi-versions-url", default=None):
+        _check_files(config)
         config.pluginmanager.register(_ReportCollector(config), "plugfest-reports")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """Every judging run has a seed, recorded in results.json (--replay repeats it): a random one
+    when none is given, set before Hypothesis's plugin reads it."""
+    if config.getoption("--ocpi-versions-url", default=None) and (
+        config.getoption("--hypothesis-seed", default=None) is None
+    ):
+        config.option.hypothesis_seed = str(secrets.randbelow(2**32))
+
+
+def _check_files(config: pytest.Config) -> None:
+    from conformance.preflight import unusable_files
+
+    waivers = config.getoption("--ocpi-waivers", default=None)
+    baseline = config.getoption("--ocpi-baseline", default=None)
+    problem = unusable_files(
+        waivers and Path(waivers), baseline and Path(baseline), config.getoption("--ocpi-role")
+    )
+    if problem:
+        raise pytest.UsageError(problem)
 
 
 def judge_config(config: pytest.Config) -> JudgeConfig | None:
@@ -54,8 +84,11 @@ def judge_config(config: pytest.Config) -> JudgeConfig | None:
     if not config.getoption("--ocpi-versions-url"):
         return None
     values = judged_values(config)
+    values["token"] = resolve_token(values["token"], values["token_env"])
     if values["role"] is None or values["token"] is None:
-        raise pytest.UsageError("--ocpi-versions-url needs --ocpi-role and --ocpi-token")
+        raise pytest.UsageError(
+            "--ocpi-versions-url needs --ocpi-role and --ocpi-token (or --ocpi-token-env)"
+        )
     run_id = config.getoption("--ocpi-run-id") or (
         datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + f"-{values['role']}-{uuid.uuid4().hex[:6]}"
     )
@@ -116,6 +149,8 @@ def judge(request: pytest.FixtureRequest) -> Iterator[Any]:
     instance = Judge(config)
     seed = request.config.getoption("--hypothesis-seed", default=None)
     instance.seed = None if seed is None else str(seed)
+    profile = request.config.getoption("--hypothesis-profile", default=None)
+    instance.options = {**config.recorded(), "hypothesis_profile": profile}
     request.config.stash[_JUDGE_KEY] = instance
     try:
         yield instance

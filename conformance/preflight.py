@@ -4,9 +4,28 @@ refused, DNS, TLS, a timeout, a versions URL that does not answer as OCPI) is a 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 
 from conformance.client import token_header
+from conformance.config import UsageError
+from conformance.diff import DiffInputError, load_results
+from conformance.waivers import load_waivers
+from specs.catalogue import default_catalogue
+
+
+def unusable_files(waivers: Path | None, baseline: Path | None, role: str) -> str | None:
+    """Why the waivers or the baseline cannot be used, read before the run: a bad one is a usage
+    error now (naming its line), not a crash after the judging."""
+    try:
+        if waivers is not None:
+            load_waivers(Path(waivers), default_catalogue())
+        if baseline is not None:
+            load_results(Path(baseline), role=role)
+    except (UsageError, DiffInputError) as problem:
+        return str(problem)
+    return None
 
 
 def unreachable(versions_url: str, token: str, *, timeout: float) -> str | None:

@@ -15,10 +15,12 @@ _ENV = Environment(
     lstrip_blocks=True,
 )
 # Summary cards, most telling first; table columns in reading order.
-STATUS_ORDER = ("failed", "blocked", "error", "passed", "skipped", "unobservable", "not_covered",
-                "not_applicable")  # fmt: skip
-STATUSES = ("passed", "failed", "blocked", "error", "skipped", "unobservable", "not_covered",
-            "not_applicable")  # fmt: skip
+STATUS_ORDER = ("failed", "disputed", "waived", "blocked", "error", "passed", "skipped",
+                "unobservable", "not_covered", "not_applicable")  # fmt: skip
+STATUSES = ("passed", "failed", "disputed", "waived", "blocked", "error", "skipped",
+            "unobservable", "not_covered", "not_applicable")  # fmt: skip
+#: The statuses a check ran to: a verdict, whatever became of it (disputed, waived) after.
+CHECKED = ("passed", "failed", "disputed", "waived")
 CLIP = 3000  # characters of a body shown in a transcript; results.json keeps all of it
 
 
@@ -36,7 +38,7 @@ _ENV.filters["clip"] = _clip
 def module_coverage(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per catalogue module, in catalogue order: its rules in each status for the run's target
     role, out of its total; `applicable` leaves out the other role's rules, `checked` counts
-    the rules a check ran on (passed or failed). results.json keeps this as `coverage`."""
+    the rules a check ran on (`CHECKED`). results.json keeps this as `coverage`."""
     table: dict[str, dict[str, Any]] = {}
     for rule in rules:
         row = table.setdefault(
@@ -46,7 +48,7 @@ def module_coverage(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
         row[rule["status"]] = row.get(rule["status"], 0) + 1
     for row in table.values():
         row["applicable"] = row["total"] - row["not_applicable"]
-        row["checked"] = row["passed"] + row["failed"]
+        row["checked"] = sum(row[s] for s in CHECKED)
     return list(table.values())
 
 
@@ -62,6 +64,10 @@ def render_run(results: dict[str, Any], target: Path) -> None:
             coverage=results.get("coverage") or module_coverage(results["rules"]),
             rules=results["rules"],
             failures=[r for r in results["rules"] if r["status"] == "failed"],
+            disputed=[r for r in results["rules"] if r["status"] == "disputed"],
+            waived=[r for r in results["rules"] if r["status"] == "waived"],
+            waivers=results.get("waivers") or [],
+            baseline=results.get("baseline"),
             blocked=[r for r in results["rules"] if r["status"] == "blocked"],
             readings=[x for r in results["rules"] for x in r.get("readings", [])],
             errors=[t for t in results["tests"] if t["outcome"] == "error"],
@@ -88,9 +94,16 @@ def render_index(report_dir: Path) -> None:
     (report_dir / "index.html").write_text(template.render(runs=runs), encoding="utf-8")
 
 
-def rerender(results_json: Path) -> Path:
-    """Render a run again from its results.json (`plugfest report`)."""
+def rerender(results_json: Path, baseline: Path | None = None) -> Path:
+    """Render a run again from its results.json (`plugfest report`); with `baseline`, the diff
+    against that run is kept in results.json first, so the report stays renderable from it."""
+    from conformance.diff import compare, load_results, target_role
+
     results = json.loads(results_json.read_text(encoding="utf-8"))
+    if baseline is not None:
+        older = load_results(baseline, role=target_role(results))
+        results["baseline"] = compare(older, results).as_dict()
+        results_json.write_text(json.dumps(results, indent=1), encoding="utf-8")
     target = results_json.parent / "index.html"
     render_run(results, target)
     return target

@@ -1,9 +1,14 @@
 """A run's results: the versioned `results.json`, from which every report is rendered.
 
-Schema `plugfest-results/3`: `run` (target, role, versions, seed, timing, `exit_status`),
-`summary`, `rules` (every catalogue rule with its status: passed, failed, blocked, error,
-skipped, unobservable (its `unobservable` says why), not_covered, not_applicable; its violations
-with evidence, `blocked_by`, and the lenient `readings` the judge took of its deviations),
+Schema `plugfest-results/4`: `run` (target, role, versions, seed, the `options` it ran with
+(no secret; `plugfest check --replay` repeats them), timing, `exit_status`), `summary`, `rules`
+(every catalogue rule with its status: passed, failed, disputed (every violation is one another
+reading of an ambiguous spec accepts: each violation's `dispute` names it), waived (a waiver
+covers its failure: `waiver`, and `waived_status` what it was), blocked, error, skipped,
+unobservable (its `unobservable` says why), not_covered, not_applicable; its violations with
+evidence, `blocked_by`, and the lenient `readings` the judge took of its deviations), `waivers`
+(each waiver of the run and its `state`: applied, expired, passing, out_of_scope or idle;
+`stale` for expired or passing), `baseline` (with --baseline: the diff against that run),
 `coverage` (per catalogue module: `total` rules, how many in each status, `applicable` to the
 target's role and `checked`), `tests` (outcome: passed, failed, blocked, skipped or error;
 rules, violation, blocked, exchange ids) and `exchanges` (redacted transcripts).
@@ -15,20 +20,23 @@ import json
 import platform
 import time
 from collections import Counter
-from datetime import UTC, datetime
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from conformance.diff import compare, load_results
 from conformance.junit import rules_junit
 from conformance.report import STATUSES, module_coverage, render_index, render_run
+from conformance.waivers import apply_waivers, load_waivers
 
 if TYPE_CHECKING:
     from conformance.session import Judge
 
-SCHEMA = "plugfest-results/3"
+SCHEMA = "plugfest-results/4"
 __all__ = ["SCHEMA", "STATUSES", "build_results", "write_run"]
 
 
@@ -66,6 +74,7 @@ def _tests(reports: list[pytest.TestReport]) -> list[dict[str, Any]]:
 def rule_status(
     *,
     violated: bool,
+    disputed: bool = False,
     passed: bool,
     applicable: bool,
     blocked: bool,
@@ -73,10 +82,11 @@ def rule_status(
     skipped: bool,
     unobservable: bool = False,
 ) -> str:
-    """A rule's status, from its evidence: a verdict (failed, passed) wins over why there is
-    none (blocked, error of the judge, skipped, unobservable from outside, not covered)."""
+    """A rule's status, from its evidence: a verdict (failed, disputed: every violation is one
+    another reading of the spec accepts, passed) wins over why there is none (blocked, error of
+    the judge, skipped, unobservable from outside, not covered). Waivers apply after."""
     if violated:
-        return "failed"
+        return "disputed" if disputed else "failed"
     if passed:
         return "passed"
     if not applicable:
@@ -112,6 +122,7 @@ def _rules(judge: Judge, tests: list[dict[str, Any]]) -> list[dict[str, Any]]:
         errored = [t["nodeid"] for t in tests_of_rule if t["outcome"] == "error"]
         status = rule_status(
             violated=bool(violations),
+            disputed=bool(found and found.undisputed == 0),
             passed=bool(found and found.passes),
             applicable=judge.config.role in rule.applies_to,
             blocked=bool(blocked_by),
@@ -134,11 +145,21 @@ def _rules(judge: Judge, tests: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def exit_code(rules: list[dict[str, Any]], *, strict: bool) -> int:
-    """1 when a MUST rule failed (with --strict, a SHOULD rule too); 0 otherwise. Blocked,
-    skipped and the judge's own errors are no verdict on the target and never fail a run."""
+def exit_code(
+    rules: list[dict[str, Any]],
+    *,
+    strict: bool,
+    waivers: Sequence[Mapping[str, Any]] = (),
+    strict_waivers: bool = False,
+) -> int:
+    """1 when a MUST rule failed (with --strict, a SHOULD rule too, and disputed rules count as
+    failed; with --strict-waivers, a stale waiver fails the run); 0 otherwise. Waived failures,
+    blocked, skipped and the judge's own errors never fail a run."""
     levels = ("MUST", "SHOULD") if strict else ("MUST",)
-    return int(any(r["status"] == "failed" and r["level"] in levels for r in rules))
+    failing = ("failed", "disputed") if strict else ("failed",)
+    failed = any(r["status"] in failing and r["level"] in levels for r in rules)
+    stale = strict_waivers and any(w["stale"] for w in waivers)
+    return int(failed or stale)
 
 
 def _redacted(judge: Judge, violation: dict[str, Any]) -> dict[str, Any]:
@@ -155,15 +176,19 @@ def build_results(
         if test["violation"]:
             test["violation"] = _redacted(judge, test["violation"])
     rules = _rules(judge, tests)
+    config = judge.config
+    waivers = _waivers(judge, rules, tests)
     summary: dict[str, Any] = {
         level.lower(): dict(Counter(r["status"] for r in rules if r["level"] == level))
         for level in ("MUST", "SHOULD")
     }
     summary["tests"] = dict(Counter(t["outcome"] for t in tests))
-    exit_status = exit_code(rules, strict=judge.config.strict)
+    exit_status = exit_code(
+        rules, strict=config.strict, waivers=waivers, strict_waivers=config.strict_waivers
+    )
     summary["verdict"] = "pass" if exit_status == 0 else "fail"
-    config = judge.config
-    return {
+    summary["stale_waivers"] = sum(1 for w in waivers if w["stale"])
+    results = {
         "schema": SCHEMA,
         "run": {
             "id": config.run_id,
@@ -178,14 +203,31 @@ def build_results(
             "versions": {"plugfest": version("ocpi-plugfest"), "ocpi": "2.2.1",
                          "python": platform.python_version(), "pytest": pytest.__version__},
             "seed": judge.seed,
+            "options": judge.options,
             "exit_status": exit_status,
         },
         "summary": summary,
         "rules": rules,
+        "waivers": waivers,
         "coverage": module_coverage(rules),
         "tests": tests,
         "exchanges": [e.as_dict() for e in judge.recorder.all()],
     }  # fmt: skip
+    if config.baseline is not None:
+        baseline = load_results(config.baseline, role=config.role)
+        results["baseline"] = compare(baseline, results).as_dict()
+    return results
+
+
+def _waivers(
+    judge: Judge, rules: list[dict[str, Any]], tests: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """What became of each of the run's waivers; the rules they cover become `waived`."""
+    if judge.config.waivers is None:
+        return []
+    waivers = load_waivers(judge.config.waivers, judge.catalogue)
+    module_of = {rule.id: rule.module for rule in judge.catalogue}
+    return apply_waivers(rules, tests, waivers, today=date.today(), module_of=module_of)
 
 
 def write_run(judge: Judge, reports: list[pytest.TestReport], *, started: float) -> Path:

@@ -107,6 +107,7 @@ class Judge:
         self.complete_credentials = False
         self._moved_lists: dict[str, str] | None = None  # list URLs that work only toggled
         self.seed: str | None = None
+        self.options: dict[str, Any] = {}  # the run's options as recorded (no secret)
 
     def counterpart_url(self) -> str | None:
         return self._counterpart.public_url if self._counterpart else None

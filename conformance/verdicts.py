@@ -5,7 +5,10 @@ A check is a small function over an exchange; it records a pass for its rule or 
 deviation never ends the tests it touches. A test stops only when it has nothing usable to go
 on with: it raises `Blocked`, naming what blocked it, and the rules it could not reach are
 reported `blocked`, never `failed`. Where the judge takes a lenient reading of a deviation to go
-on, it says so with `Ledger.reading`, and the report shows which reading it took.
+on, it says so with `Ledger.reading`, and the report shows which reading it took. Where the
+spec itself reads two ways (a rule's `ambiguity` in the catalogue), a violation that the other
+reading accepts names that reading (`dispute`): a rule with only such violations is `disputed`,
+apart from `failed`, and fails the run only under --strict.
 """
 
 from __future__ import annotations
@@ -27,15 +30,27 @@ class Violation(AssertionError):
     """A rule broken, with the evidence."""
 
     def __init__(
-        self, rule: Rule, expected: str, actual: str, exchange: Exchange | None = None
+        self,
+        rule: Rule,
+        expected: str,
+        actual: str,
+        exchange: Exchange | None = None,
+        dispute: str | None = None,
     ) -> None:
         where = f" [{exchange.method} {exchange.url} -> {exchange.status}]" if exchange else ""
         super().__init__(f"{rule.id} ({rule.level}, §{rule.section}) {rule.title}: "
                          f"expected {expected}; got {actual}{where}")  # fmt: skip
+        if dispute is not None and (
+            rule.ambiguity is None
+            or dispute not in rule.ambiguity.readings
+            or dispute == rule.ambiguity.applied
+        ):
+            raise ValueError(f"{rule.id} has no other reading {dispute!r} in the catalogue")
         self.rule = rule
         self.expected = expected
         self.actual = actual
         self.exchange = exchange
+        self.dispute = dispute  # the reading of the rule's ambiguity that accepts `actual`
         self.test: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -47,7 +62,14 @@ class Violation(AssertionError):
             "exchange": self.exchange.id if self.exchange else None,
             "curl": self.exchange.curl() if self.exchange else None,
             "test": self.test,
+            "dispute": self.disputed_by(),
         }
+
+    def disputed_by(self) -> dict[str, str] | None:
+        """The reading under which this is no violation, with its text (None: undisputed)."""
+        if self.dispute is None or self.rule.ambiguity is None:
+            return None
+        return {"reading": self.dispute, "text": self.rule.ambiguity.readings[self.dispute]}
 
 
 class Blocked(Skipped):
@@ -91,6 +113,7 @@ class RuleEvidence:
     passes: int = 0
     violations: list[Violation] = field(default_factory=list)
     violation_count: int = 0
+    undisputed: int = 0  # violations no other reading of the rule accepts
     tests: set[str] = field(default_factory=set)
     skipped: list[str] = field(default_factory=list)
     readings: list[Reading] = field(default_factory=list)
@@ -125,15 +148,17 @@ class Ledger:
         with self._lock:
             evidence = self._evidence[violation.rule.id]
             evidence.violation_count += 1
+            evidence.undisputed += violation.dispute is None
             if len(evidence.violations) < KEPT_VIOLATIONS:
                 evidence.violations.append(violation)
             if self.current_test:
                 evidence.tests.add(self.current_test)
-            if violation.rule.level == "MUST" or self.strict:
+            if self.strict or (violation.rule.level == "MUST" and violation.dispute is None):
                 self._failing[self.current_test].append(violation)
 
     def failing(self, test: str | None) -> list[Violation]:
-        """The violations recorded during `test` that fail it: MUST rules, SHOULD in strict."""
+        """The violations recorded during `test` that fail it: undisputed ones of MUST rules;
+        under --strict, every one."""
         with self._lock:
             return list(self._failing.get(test, []))
 
@@ -169,12 +194,14 @@ class Ledger:
         expected: str,
         actual: Any,
         exchange: Exchange | None = None,
+        dispute: str | None = None,
     ) -> bool:
-        """The one primitive: record a pass or a violation, and say which it was."""
+        """The one primitive: record a pass or a violation, and say which it was. `dispute`
+        names the reading of the rule's catalogue ambiguity that would accept `actual`."""
         if ok:
             self.passed(rule_id)
             return True
-        self.failed(Violation(self.rule(rule_id), expected, str(actual), exchange))
+        self.failed(Violation(self.rule(rule_id), expected, str(actual), exchange, dispute))
         return False
 
     def evidence(self) -> dict[str, RuleEvidence]:

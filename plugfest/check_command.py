@@ -21,8 +21,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from conformance.config import pytest_args
-from conformance.preflight import unreachable
+from conformance.config import pytest_args, resolve_token
+from conformance.preflight import unreachable, unusable_files
 from conformance.report import STATUSES
 
 console = Console()
@@ -50,8 +50,13 @@ class _ProgressPlugin:
 
 
 def run_check(values: Mapping[str, Any]) -> int:
-    """Judge the target `values` name (the options of conformance.config.OPTIONS, by name)."""
-    problem = unreachable(values["versions_url"], values["token"], timeout=values["max_wait"])
+    """Judge the target `values` name (the options of conformance.config.OPTIONS, by name, as
+    conformance.config.resolve gives them)."""
+    token = resolve_token(values["token"], values["token_env"])
+    assert token is not None, "resolve() checked that a token was given"
+    problem = unusable_files(values["waivers"], values["baseline"], values["role"]) or unreachable(
+        values["versions_url"], token, timeout=values["max_wait"]
+    )
     if problem:
         console.print(f"[red]plugfest check: {problem}[/red]", soft_wrap=True)
         return USAGE_ERROR
@@ -92,14 +97,30 @@ def print_summary(results: dict[str, Any], run_dir: Path) -> None:
     summary, target = results["summary"], results["run"]["target"]
     table = Table(title=f"{target['role'].upper()} {target['versions_url']}")
     table.add_column("Level")
-    for status in STATUSES:
+    shown = [s for s in STATUSES if summary["must"].get(s) or summary["should"].get(s)]
+    for status in shown:
         table.add_column(status.replace("_", " "), justify="right")
     for level in ("must", "should"):
-        table.add_row(level.upper(), *(str(summary[level].get(s, 0)) for s in STATUSES))
+        table.add_row(level.upper(), *(str(summary[level].get(s, 0)) for s in shown))
     console.print(table)
     for rule in results["rules"]:
         if rule["status"] == "failed":
             console.print(f"[red]FAILED[/red] {rule['id']} ({rule['level']}) {rule['title']}")
+        elif rule["status"] == "disputed":
+            readings = {v["dispute"]["reading"] for v in rule["violations"] if v.get("dispute")}
+            console.print(
+                f"[yellow]DISPUTED[/yellow] {rule['id']} ({rule['level']}) "
+                f"{rule['title']}: passes if read as {', '.join(sorted(readings))}"
+            )
+        elif rule["status"] == "waived":
+            waiver = rule["waiver"]
+            console.print(f"[cyan]WAIVED[/cyan] {rule['id']} ({rule['level']}) until "
+                          f"{waiver['expires']}: {waiver['reason']}")  # fmt: skip
+    for waiver in results.get("waivers", []):
+        if waiver["stale"]:
+            why = "expired" if waiver["state"] == "expired" else "its rule passes"
+            console.print(f"[dark_orange]STALE WAIVER[/dark_orange] {waiver['rule']} (line "
+                          f"{waiver['line']}): {why}")  # fmt: skip
     for rule in results["rules"]:
         if rule["status"] == "blocked":
             reasons = sorted({b["reason"] for b in rule["blocked_by"]})

@@ -9,7 +9,14 @@ from typing import Annotated, Any
 import typer
 
 from conformance.config import OPTIONS, Option
-from plugfest import cpo_commands, db_commands, emsp_commands, rules_command, token_commands
+from plugfest import (
+    cpo_commands,
+    db_commands,
+    diff_command,
+    emsp_commands,
+    rules_command,
+    token_commands,
+)
 
 app = typer.Typer(
     name="plugfest",
@@ -48,31 +55,45 @@ def rules(
 
 
 def check(**values: Any) -> None:
-    """Judge an OCPI 2.2.1 party by URL. Exit 1 when a MUST rule failed, 2 on a usage error
-    (a target that cannot be reached), 0 otherwise."""
-    from plugfest.check_command import run_check
+    """Judge an OCPI 2.2.1 party by URL. Exit 1 when a MUST rule failed (and was not waived), 2 on
+    a usage error (a target that cannot be reached, a bad config or waiver file), 0 otherwise.
+    Options come from the command line, then the config file (or the run given to --replay)."""
+    from conformance.config import UsageError, resolve
+    from conformance.config_file import read_config, replayed
+    from plugfest.check_command import USAGE_ERROR, run_check
 
-    for option in OPTIONS:
-        value = values.get(option.name)
-        if option.choices and value is not None and value not in option.choices:
-            raise typer.BadParameter(f"{option.cli} must be one of {', '.join(option.choices)}")
-    raise typer.Exit(run_check(values))
+    try:
+        if values.get("replay") is not None:
+            underneath = replayed(values["replay"])
+        else:
+            underneath = read_config(values.get("config"))[0]
+        resolved = resolve(values, underneath)
+    except UsageError as problem:
+        typer.echo(f"plugfest check: {problem}", err=True)
+        raise typer.Exit(USAGE_ERROR) from None
+    raise typer.Exit(run_check(resolved))
 
 
 def _parameter(option: Option) -> inspect.Parameter:
-    """A typer option for one of conformance.config.OPTIONS."""
-    annotation: Any = option.kind
-    if option.repeat:
-        annotation = list[str] | None
-    elif option.default is None and not option.required:
-        annotation = option.kind | None
-    default = ... if option.required else option.default
+    """A typer option for one of conformance.config.OPTIONS. Its default is None: `resolve`
+    tells a value given on the command line from one left to the config file or the default."""
+    annotation: Any = list[str] | None if option.repeat else option.kind | None
     return inspect.Parameter(
         option.name,
         inspect.Parameter.KEYWORD_ONLY,
-        default=typer.Option(default, option.cli, help=option.help),
+        default=typer.Option(None, option.cli, help=_help(option)),
         annotation=annotation,
     )
+
+
+def _help(option: Option) -> str:
+    extra = [f"one of {', '.join(option.choices)}"] if option.choices else []
+    if option.required:
+        extra.append("required")
+    elif option.default not in (None, False):
+        extra.append(f"default {option.default}")
+    text = option.help.replace("[", "\\[")  # rich markup would take [tool.plugfest] for a style
+    return f"{text} ({'; '.join(extra)})" if extra else text
 
 
 # The options are declared once, in conformance.config.OPTIONS (the pytest plugin's too).
@@ -98,14 +119,31 @@ def selfcheck(
     raise typer.Exit(run(report_dir, hypothesis_profile, tuple(role or ("cpo", "emsp"))))
 
 
+app.command("diff")(diff_command.diff)
+
+
 @app.command("report")
 def report(
     results: Annotated[Path, typer.Argument(help="A run's results.json.", exists=True)],
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline",
+            help="Show the changes since this run (results.json, its "
+            "directory, or a report directory: its newest run of the same role).",
+        ),
+    ] = None,
 ) -> None:
-    """Render a run's index.html again from its results.json alone."""
+    """Render a run's index.html again from its results.json alone (with --baseline, the diff
+    is written into results.json first)."""
+    from conformance.diff import DiffInputError
     from conformance.report import render_index, rerender
 
-    target = rerender(results)
+    try:
+        target = rerender(results, baseline)
+    except DiffInputError as problem:
+        typer.echo(f"Error: {problem}", err=True)
+        raise typer.Exit(2) from None
     render_index(results.parent.parent)
     typer.echo(str(target))
 

@@ -56,13 +56,31 @@ _FILE_KEYS = frozenset({"module", "prefix", "rules"})
 _REQUIRED_RULE_KEYS = frozenset(
     {"id", "level", "section", "title", "applies_to", "testability", "text"}
 )
-_OPTIONAL_RULE_KEYS = frozenset({"digest", "unobservable"})
+_OPTIONAL_RULE_KEYS = frozenset({"digest", "unobservable", "ambiguity"})
+_AMBIGUITY_KEYS = frozenset({"id", "question", "readings", "applied", "sources"})
 
 _T = TypeVar("_T", bound=str)
 
 
 class CatalogueError(ValueError):
     """The rule catalogue is malformed; the message names the file and the rule."""
+
+
+@dataclass(frozen=True, slots=True)
+class Ambiguity:
+    """Where the spec reads two ways: the question, the readings (id -> what it says), which one
+    the judge applies, and where the dispute is on record (spec text, public issues). A violation
+    that another reading accepts is reported `disputed`, apart from `failed`."""
+
+    id: str
+    question: str
+    readings: Mapping[str, str]
+    applied: str
+    sources: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        return {"id": self.id, "question": self.question, "readings": dict(self.readings),
+                "applied": self.applied, "sources": list(self.sources)}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +99,7 @@ class Rule:
     prefix: str
     #: Why a black-box judge cannot observe this rule from outside the party (None: it can).
     unobservable: str | None = None
+    ambiguity: Ambiguity | None = None
 
     @property
     def number(self) -> int:
@@ -101,6 +120,7 @@ class Rule:
             "module": self.module,
             "prefix": self.prefix,
             "unobservable": self.unobservable,
+            "ambiguity": self.ambiguity.as_dict() if self.ambiguity else None,
         }
 
 
@@ -192,7 +212,14 @@ def _text(path: Path, where: str, key: str, value: object) -> str:
     return value.strip()
 
 
-def _parse_rule(path: Path, index: int, raw: object, module: str, prefix: str) -> Rule:
+def _parse_rule(
+    path: Path,
+    index: int,
+    raw: object,
+    module: str,
+    prefix: str,
+    ambiguities: Mapping[str, Ambiguity],
+) -> Rule:
     where = f"rule #{index + 1}"
     if not isinstance(raw, dict):
         raise _fail(path, where, f"expected a mapping, got {type(raw).__name__}")
@@ -237,6 +264,13 @@ def _parse_rule(path: Path, index: int, raw: object, module: str, prefix: str) -
     if unobservable is not None:
         unobservable = " ".join(_text(path, where, "unobservable", unobservable).split())
 
+    ambiguity = None
+    if "ambiguity" in raw:
+        ambiguity = ambiguities.get(raw["ambiguity"])
+        if ambiguity is None:
+            raise _fail(path, where, f"unknown ambiguity {raw['ambiguity']!r} "
+                        f"(one of {', '.join(ambiguities)})")  # fmt: skip
+
     return Rule(
         id=raw_id,
         level=_choice(path, where, "level", raw["level"], LEVELS),
@@ -249,10 +283,53 @@ def _parse_rule(path: Path, index: int, raw: object, module: str, prefix: str) -
         module=module,
         prefix=prefix,
         unobservable=unobservable,
+        ambiguity=ambiguity,
     )
 
 
-def _load_file(path: Path) -> tuple[str, str, list[Rule]]:
+def load_ambiguities(path: Path | None = None) -> Mapping[str, Ambiguity]:
+    """The spec's known ambiguities (default: the shipped `specs/ambiguities.yaml`), by id."""
+    path = path if path is not None else data_dir("ambiguities.yaml")
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise CatalogueError(f"{path.name}: invalid YAML: {exc}") from exc
+    entries = document.get("ambiguities") if isinstance(document, dict) else None
+    if not isinstance(entries, list):
+        raise CatalogueError(f"{path.name}: expected a mapping with an ambiguities list")
+    found: dict[str, Ambiguity] = {}
+    for index, raw in enumerate(entries):
+        ambiguity = _ambiguity(path, f"ambiguity #{index + 1}", raw)
+        if ambiguity.id in found:
+            raise CatalogueError(f"{path.name}: duplicate ambiguity id {ambiguity.id}")
+        found[ambiguity.id] = ambiguity
+    return MappingProxyType(found)
+
+
+def _ambiguity(path: Path, where: str, raw: object) -> Ambiguity:
+    if not isinstance(raw, dict) or set(raw) != _AMBIGUITY_KEYS:
+        keys = ", ".join(sorted(_AMBIGUITY_KEYS))
+        raise _fail(path, where, f"an ambiguity has exactly {keys}")
+    readings = raw["readings"]
+    if not isinstance(readings, dict) or len(readings) < 2:
+        raise _fail(path, where, "readings must map at least two reading ids to texts")
+    texts = {str(k): " ".join(_text(path, where, f"reading {k}", v).split())
+             for k, v in readings.items()}  # fmt: skip
+    if raw["applied"] not in texts:
+        raise _fail(path, where, f"applied must be one of {', '.join(texts)}")
+    sources = raw["sources"]
+    if not isinstance(sources, list) or not sources:
+        raise _fail(path, where, "sources must list the spec text or public issues")
+    return Ambiguity(
+        id=_text(path, where, "id", raw["id"]),
+        question=" ".join(_text(path, where, "question", raw["question"]).split()),
+        readings=MappingProxyType(texts),
+        applied=str(raw["applied"]),
+        sources=tuple(_text(path, where, "sources", s) for s in sources),
+    )
+
+
+def _load_file(path: Path, ambiguities: Mapping[str, Ambiguity]) -> tuple[str, str, list[Rule]]:
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -271,7 +348,9 @@ def _load_file(path: Path) -> tuple[str, str, list[Rule]]:
         raise CatalogueError(f"{path.name}: prefix must be upper-case letters, not {prefix!r}")
     if not isinstance(raw_rules, list) or not raw_rules:
         raise CatalogueError(f"{path.name}: rules must be a non-empty list")
-    rules = [_parse_rule(path, i, raw, path.stem, prefix) for i, raw in enumerate(raw_rules)]
+    rules = [
+        _parse_rule(path, i, raw, path.stem, prefix, ambiguities) for i, raw in enumerate(raw_rules)
+    ]
     return path.stem, prefix, rules
 
 
@@ -279,9 +358,13 @@ def _title_key(title: str) -> str:
     return " ".join(title.casefold().split())
 
 
-def load_catalogue(directory: Path | None = None) -> Catalogue:
-    """Load and validate every `*.yaml` in `directory` (default: the shipped `specs/rules`)."""
+def load_catalogue(
+    directory: Path | None = None, ambiguities: Mapping[str, Ambiguity] | None = None
+) -> Catalogue:
+    """Load and validate every `*.yaml` in `directory` (default: the shipped `specs/rules`); a
+    rule's `ambiguity` names one of `ambiguities` (default: `load_ambiguities()`)."""
     root = directory if directory is not None else data_dir("rules")
+    known = ambiguities if ambiguities is not None else load_ambiguities()
     paths = sorted(root.glob("*.yaml"))
     if not paths:
         raise CatalogueError(f"{root}: no *.yaml rule files")
@@ -290,7 +373,7 @@ def load_catalogue(directory: Path | None = None) -> Catalogue:
     title_owner: dict[str, str] = {}
     rules: list[Rule] = []
     for path in paths:
-        _, prefix, file_rules = _load_file(path)
+        _, prefix, file_rules = _load_file(path, known)
         for rule in file_rules:
             if rule.id in id_owner:
                 raise CatalogueError(

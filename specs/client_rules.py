@@ -24,6 +24,7 @@ class Finding:
     ok: bool
     expected: str
     actual: str
+    dispute: str | None = None  # the reading of the rule's ambiguity that accepts `actual`
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Credential:
     token: str | None
     label: str | None
     base64: bool
+    newline: bool = False  # Base64 of the token and a trailing newline (the spec's examples)
 
 
 def read_authorization(value: str | None, tokens: Mapping[str, str]) -> Credential | None:
@@ -50,9 +52,23 @@ def read_authorization(value: str | None, tokens: Mapping[str, str]) -> Credenti
         decoded = None
     if decoded is not None and decoded in tokens:
         return Credential(decoded, tokens[decoded], base64=True)
+    if decoded is not None and decoded.endswith("\n") and decoded[:-1] in tokens:
+        return Credential(decoded[:-1], tokens[decoded[:-1]], base64=True, newline=True)
     if credential in tokens:
         return Credential(credential, tokens[credential], base64=False)
     return Credential(decoded or credential, None, base64=decoded is not None)
+
+
+def _encoding(credential: Credential) -> Finding:
+    """TRANS-005 on a `Token` credential; the deviations the token-encoding ambiguity's other
+    readings accept (the 2.2 reading, the spec's own examples) are disputed, not failed."""
+    expected = "the token Base64-encoded after `Token `"
+    if not credential.base64:
+        return Finding("TRANS-005", False, expected, "the token sent verbatim", dispute="raw")
+    if credential.newline:
+        return Finding("TRANS-005", False, expected, "the Base64 of the token and a newline",
+                       dispute="example-newline")  # fmt: skip
+    return Finding("TRANS-005", True, expected, "the token Base64-encoded")
 
 
 def _without_token(authorization: str | None) -> str:
@@ -92,10 +108,7 @@ def judge_request(
         findings.append(Finding("TRANS-005", False, "Authorization: Token <base64(token)>",
                                 _without_token(authorization)))  # fmt: skip
     else:
-        findings.append(Finding(
-            "TRANS-005", credential.base64, "the token Base64-encoded after `Token `",
-            "the token Base64-encoded" if credential.base64 else "the token sent verbatim",
-        ))  # fmt: skip
+        findings.append(_encoding(credential))
     if method.upper() in BODY_METHODS and body:
         content_type = _header(headers, "Content-Type")
         media = (content_type or "").split(";")[0].strip().lower()

@@ -12,6 +12,7 @@ from conformance.client import Reply, ocpi_code
 from conformance.exchange import Exchange
 from conformance.verdicts import Ledger, NoAnswer
 from specs import contract
+from specs.catalogue import Rule
 
 __all__ = [
     "NoAnswer",
@@ -171,6 +172,7 @@ def check_status(
     *,
     http: int | tuple[int, ...],
     ocpi: int | tuple[int, ...] | None = None,
+    dispute: str | None = None,
 ) -> bool:
     """The HTTP status (and, when given, the OCPI status_code) a rule requires. A request that
     got no answer at all is no verdict on a rule: the test is blocked (`NoAnswer`).
@@ -178,7 +180,9 @@ def check_status(
     HTTP status and on whether it says it is an error (`bare_error`) where an error code is
     wanted, or not where a success is; the missing envelope is TRANS-012/013's violation.
     Where OCPI 2001 is wanted, a framework's HTTP 422 validation error is read as that refusal
-    (`validation_error`: TRANS-042's violation)."""
+    (`validation_error`: TRANS-042's violation).
+    A failure is disputed (`dispute`, or found by `other_reading`) where another reading of the
+    rule's catalogue ambiguity accepts the answer."""
     if exchange.status is None:
         raise NoAnswer(exchange)
     https = (http,) if isinstance(http, int) else http
@@ -216,10 +220,36 @@ def check_status(
     wanted = f"HTTP {' or '.join(map(str, https))}"
     if ocpis is not None:
         wanted += f" with OCPI {' or '.join(map(str, ocpis))}"
+    if not ok and dispute is None:
+        dispute = other_reading(ledger.rule(rule_id), exchange.status, status_code, ocpis)
     return ledger.check(
         rule_id,
         ok,
         expected=wanted,
         actual=f"HTTP {exchange.status}, OCPI {status_code}",
         exchange=exchange,
+        dispute=dispute,
     )
+
+
+def other_reading(
+    rule: Rule, http: int | None, status_code: Any, ocpis: tuple[int, ...] | None
+) -> str | None:
+    """The reading of `rule`'s ambiguity (specs/ambiguities.yaml) that accepts an answer the
+    applied reading refuses: `http-<status>` when one names this HTTP status; `ocpi-status` for
+    HTTP 200 carrying the wanted OCPI error (or, none named, any 2xxx client error)."""
+    ambiguity = rule.ambiguity
+    if ambiguity is None:
+        return None
+    # A 403 where 401 is due counts as the 401 (as in check_status: TRANS-001/002 judge it).
+    for named in (f"http-{http}", *(["http-401"] if http == 403 else [])):
+        if named in ambiguity.readings and named != ambiguity.applied:
+            return named
+    in_envelope = (
+        status_code in ocpis
+        if ocpis
+        else isinstance(status_code, int) and (2000 <= status_code < 3000)
+    )
+    if "ocpi-status" in ambiguity.readings and http == 200 and in_envelope:
+        return "ocpi-status"
+    return None

@@ -36,13 +36,18 @@ class PageRequest:
     after_seq: int | None = None
 
 
+#: The largest number a store can page by (a signed 64-bit SQL integer): any larger offset is
+#: past the end all the same, so it is read as this one (an empty page), never an error.
+LARGEST = 2**63 - 1
+
+
 def _int(request: Request[Any, Any, Any], name: str, default: int) -> int:
     value = request.query_params.get(name)
     if value is None or value == "":
         return default
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):  # "²".isdigit() too
         raise InvalidParameters(f"{name} must be a non-negative integer, not {value!r}")
-    return int(value)
+    return min(int(value), LARGEST)
 
 
 def _datetime(request: Request[Any, Any, Any], name: str) -> tuple[datetime | None, str | None]:

@@ -32,11 +32,20 @@ class Fault:
     also: frozenset[str]
     # Faults that hide it when planted with it (no Link at all hides a Link that loses filters).
     masked_by: frozenset[str]
+    # The reading of its rules' ambiguity (specs/ambiguities.yaml) the fault follows: the judge
+    # must report its rules `disputed` under that reading, not `failed`.
+    reading: str | None = None
+
+    @property
+    def verdict(self) -> str:
+        return "disputed" if self.reading else "failed"
 
 
 def _fault(name: str, roles: tuple[str, ...], plants: str, rules: Iterable[str], *,
-           also: Iterable[str] = (), masked_by: Iterable[str] = ()) -> Fault:  # fmt: skip
-    return Fault(name, roles, plants, frozenset(rules), frozenset(also), frozenset(masked_by))
+           also: Iterable[str] = (), masked_by: Iterable[str] = (),
+           reading: str | None = None) -> Fault:  # fmt: skip
+    return Fault(name, roles, plants, frozenset(rules), frozenset(also), frozenset(masked_by),
+                 reading)  # fmt: skip
 
 
 def of_role(role: str) -> list[Fault]:
@@ -108,6 +117,7 @@ FAULTS: dict[str, Fault] = {
             (CPO,),
             "pushes carry the credentials token verbatim after `Token`, not Base64-encoded",
             ["TRANS-005"],
+            reading="raw",
         ),
         _fault(
             "push_request_id_reused",
@@ -235,6 +245,7 @@ FAULTS: dict[str, Fault] = {
             BOTH,
             "PUT/DELETE credentials with TOKEN_A answered 401 instead of 405",
             ["CRED-003"],
+            reading="http-401",
         ),
         _fault(
             "duplicate_credentials_roles",
@@ -507,9 +518,11 @@ def markdown() -> str:
         "`EMSP_PLUGFEST_FAULTS`), runs `plugfest check` in full, and asserts for each combination:",
         "",
         "- every fault is reported under each of its rules, with evidence (expected, actual, the",
-        "  exchange and its curl line), unless a fault that masks it is planted too;",
+        "  exchange and its curl line), unless a fault that masks it is planted too: `failed`, or",
+        "  `disputed` for a fault that follows another reading of an ambiguity of the spec",
+        "  (`specs/ambiguities.yaml`; its reading is in the table);",
         "- no rule outside the union of their rules (and the rules they may also fail together)",
-        "  fails;",
+        "  fails or is disputed;",
         "- at least 80% of the MUST rules the clean party passes are still judged;",
         "- the judge itself never crashes.",
         "",
@@ -522,6 +535,8 @@ def markdown() -> str:
     for fault in FAULTS.values():
         roles = ", ".join(r.upper() for r in fault.roles)
         rules = ", ".join(sorted(fault.rules))
+        if fault.reading:
+            rules += f" (disputed: the `{fault.reading}` reading)"
         also = ", ".join(sorted(fault.also))
         masked = ", ".join(f"`{m}`" for m in sorted(fault.masked_by))
         lines.append(f"| `{fault.name}` | {roles} | {fault.plants} | {rules} | {also} | {masked} |")

@@ -44,11 +44,17 @@ def _serve(tmp_path: Path, wrap: Any = None) -> Iterator[str]:
         server.stop()
 
 
+def _mint(base_url: str) -> str:
+    """A fresh TOKEN_A of our CPO, through its admin API."""
+    mint = [sys.executable, "-m", "conformance.mint", base_url, "--ttl", "900"]
+    env = {**os.environ, "ADMIN_TOKEN": ADMIN}
+    return subprocess.run(mint, env=env, capture_output=True, text=True, check=True).stdout.strip()
+
+
 def _check(base_url: str, report_dir: Path, *extra: str) -> tuple[int, dict[str, Any], Path, str]:
     mint = [sys.executable, "-m", "conformance.mint", base_url]
     env = {**os.environ, "ADMIN_TOKEN": ADMIN}
-    token = subprocess.run([*mint, "--ttl", "900"], env=env, capture_output=True, text=True,
-                           check=True).stdout.strip()  # fmt: skip
+    token = _mint(base_url)
     command = [
         sys.executable, "-m", "plugfest", "check", "--role", "cpo",
         "--versions-url", f"{base_url}/ocpi/versions", "--token", token,
@@ -71,7 +77,7 @@ def cpo(tmp_path: Path) -> Iterator[str]:
 def test_our_cpo_passes_and_the_reports_are_complete_and_clean(cpo: str, tmp_path: Path) -> None:
     code, results, run_dir, token_a = _check(cpo, tmp_path / "reports")
     assert code == 0, [r["id"] for r in results["rules"] if r["status"] == "failed"]
-    assert results["schema"] == "plugfest-results/3"
+    assert results["schema"] == "plugfest-results/4"
     assert results["summary"]["verdict"] == "pass"
     assert results["run"]["exit_status"] == 0
     assert {r["id"] for r in results["rules"]} == {r.id for r in default_catalogue()}
@@ -133,6 +139,68 @@ def test_a_planted_fault_fails_the_run_on_its_rules(tmp_path: Path) -> None:
     assert violation["expected"] == "HTTP 401"
     assert violation["actual"].startswith("HTTP 403")
     assert violation["curl"].startswith("curl -i -X GET")
+
+
+def test_a_waiver_keeps_the_gate_green_and_the_diff_shows_exactly_its_rule(tmp_path: Path) -> None:
+    """Issue #13's end to end: one planted fault (every 401 leaves as 403), judged twice with
+    the same seed. With a waiver for its rule the run exits 0 and reports the failure `waived`,
+    with its evidence; without it, exit 1; `plugfest diff` between the two shows that rule
+    alone."""
+    waivers = tmp_path / "waivers.toml"
+    waivers.write_text(
+        '[[waiver]]\nrule = "TRANS-001"\nreason = "the gateway answers 403; fix planned"\n'
+        'expires = 2999-12-31\nlink = "https://tracker.example/PRJ-12"\n',
+        encoding="utf-8",
+    )
+    server = _serve(tmp_path, wrap=_forbid_instead_of_unauthorized)
+    url = next(server)
+    try:
+        only = ("--only", "TRANS-001", "--seed", "1234")
+        waived_code, waived, waived_dir, _ = _check(
+            url, tmp_path / "waived", *only, "--waivers", str(waivers)
+        )
+        failed_code, failed, failed_dir, _ = _check(url, tmp_path / "failed", *only)
+        replayed = _replay(url, waived_dir, tmp_path / "replayed")
+    finally:
+        next(server, None)
+    assert waived_code == 0
+    rule = next(r for r in waived["rules"] if r["id"] == "TRANS-001")
+    assert (rule["status"], rule["waived_status"]) == ("waived", "failed")
+    assert rule["violations"][0]["actual"].startswith("HTTP 403")  # the evidence is kept
+    assert [w["state"] for w in waived["waivers"]] == ["applied"]
+    assert "the gateway answers 403; fix planned" in (waived_dir / "index.html").read_text()
+    assert (waived["run"]["seed"], failed["run"]["seed"]) == ("1234", "1234")
+    assert failed_code == 1
+    assert next(r for r in failed["rules"] if r["id"] == "TRANS-001")["status"] == "failed"
+    done = subprocess.run(
+        [sys.executable, "-m", "plugfest", "diff", str(waived_dir), str(failed_dir),
+         "--format", "json", "--fail-on", "new"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr  # a new failure: the waiver is gone
+    changes = json.loads(done.stdout)["changes"]
+    assert [(c["rule"], c["old"], c["new"]) for c in changes] == [("TRANS-001", "waived", "failed")]
+    # the report shows the same diff against a baseline
+    report = [sys.executable, "-m", "plugfest", "report", str(failed_dir / "results.json")]
+    subprocess.run([*report, "--baseline", str(waived_dir)], check=True, timeout=60)
+    html = (failed_dir / "index.html").read_text()
+    assert f"Changes since baseline {waived['run']['id']}" in html
+    # --replay: the same seed and options (the token is never recorded: given again)
+    assert replayed["run"]["seed"] == "1234"
+    assert {**replayed["run"]["options"], "report_dir": None} == {
+        **waived["run"]["options"], "report_dir": None}  # fmt: skip
+    assert next(r for r in replayed["rules"] if r["id"] == "TRANS-001")["status"] == "waived"
+
+
+def _replay(base_url: str, run_dir: Path, report_dir: Path) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-m", "plugfest", "check", "--replay", str(run_dir),
+         "--token", _mint(base_url), "--report-dir", str(report_dir)],
+        env={**os.environ, "ADMIN_TOKEN": ADMIN}, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    (replay_dir,) = [p for p in report_dir.iterdir() if p.is_dir()]
+    return dict(json.loads((replay_dir / "results.json").read_text()))
 
 
 def test_a_target_that_cannot_be_reached_is_a_usage_error_not_a_verdict(tmp_path: Path) -> None:

@@ -43,3 +43,31 @@ def test_one_testcase_per_rule_marked_by_its_status() -> None:
         "TRANS-006": "skipped: pass --act-command",
     }
     assert cases["TRANS-005"].find("error") is not None
+
+
+def test_waived_and_disputed_rules_are_marked_with_why() -> None:
+    dispute = {"reading": "ocpi-status", "text": "HTTP 200 with the OCPI error"}
+    violation = {"expected": "HTTP 404", "actual": "HTTP 200, OCPI 2003", "curl": "curl -i x",
+                 "dispute": dispute}  # fmt: skip
+    waiver = {"reason": "gateway strips it", "expires": "2027-03-31", "link": "https://t/1"}
+    rules = [
+        _rule("LOC-010", "disputed", violations=[violation], violation_count=1),
+        _rule("TRANS-016", "waived", violations=[violation], violation_count=1, waiver=waiver),
+    ]
+    [suite] = ET.fromstring(rules_junit({"run": {"strict": False}, "rules": rules}))
+    cases = {case.attrib["name"].split()[0]: case.find("skipped") for case in suite}
+    assert suite.attrib["failures"] == "0"
+    assert suite.attrib["skipped"] == "2"
+    disputed, waived = cases["LOC-010"], cases["TRANS-016"]
+    assert disputed is not None
+    assert waived is not None
+    assert disputed.attrib["message"] == "disputed: passes if read as: HTTP 200 with the OCPI error"
+    assert waived.attrib["message"] == "waived: gateway strips it (https://t/1), until 2027-03-31"
+    assert "expected HTTP 404; got HTTP 200, OCPI 2003" in (waived.text or "")  # evidence kept
+    # --strict counts a disputed verdict as failed: a failure for the dashboard too.
+    [strict] = ET.fromstring(rules_junit({"run": {"strict": True}, "rules": rules}))
+    assert strict.attrib["failures"] == "1"
+    assert (
+        next(c for c in strict if c.attrib["name"].startswith("LOC-010")).find("failure")
+        is not None
+    )

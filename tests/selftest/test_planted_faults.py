@@ -112,20 +112,26 @@ def _problems(role: str, outcome: Outcome) -> list[str]:
         for rule in sorted(fault.rules):
             row = outcome.rule(rule)
             evidence = [v for v in row["violations"] if v["exchange"] and v["curl"]]
-            if row["status"] != "failed" or not evidence:
+            disputes = {(v.get("dispute") or {}).get("reading") for v in row["violations"]}
+            if (
+                row["status"] != fault.verdict
+                or not evidence
+                or (fault.reading and disputes != {fault.reading})
+            ):
                 problems.append(f"{fault.name}: {rule} is {row['status']}, with "
                                 f"{len(evidence)} violations with evidence")  # fmt: skip
     allowed = set().union(*(f.rules | f.also for f in planted)) if planted else set()
-    for rule in sorted(outcome.with_status("failed") - allowed):
+    for rule in sorted(outcome.with_status("failed", "disputed") - allowed):
         first = outcome.rule(rule)["violations"][:1]
-        problems.append(f"{rule} failed, outside the planted faults' rules: {first}")
-    for rule in outcome.with_status("failed"):
+        problems.append(f"{rule} {outcome.status(rule)}, outside the planted faults' rules: "
+                        f"{first}")  # fmt: skip
+    for rule in outcome.with_status("failed", "disputed"):
         bare = [v for v in outcome.rule(rule)["violations"] if not (v["expected"] and v["actual"]
                 and v["exchange"] and v["curl"])]  # fmt: skip
         if bare:
             problems.append(f"{rule} failed without evidence: {bare[0]}")
     clean = _clean(role).with_status("passed", level="MUST")
-    judged = clean & outcome.with_status("passed", "failed")
+    judged = clean & outcome.with_status("passed", "failed", "disputed")
     if len(judged) < JUDGED_SHARE * len(clean):
         left = sorted((r, outcome.status(r)) for r in clean - judged)
         problems.append(f"only {len(judged)} of the clean party's {len(clean)} MUST passes "
@@ -144,7 +150,7 @@ def _problems(role: str, outcome: Outcome) -> list[str]:
 @pytest.mark.parametrize("role", ROLES)
 def test_the_clean_parties_fail_no_rule(role: str) -> None:
     outcome = _clean(role)
-    assert outcome.with_status("failed", "blocked", "error") == set(), outcome.log
+    assert outcome.with_status("failed", "disputed", "blocked", "error") == set(), outcome.log
     assert {t["outcome"] for t in outcome.results["tests"]} <= {"passed", "skipped"}
     assert outcome.code == 0, outcome.log
 

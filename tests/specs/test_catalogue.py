@@ -168,6 +168,7 @@ def test_rule_is_frozen_and_serialisable(catalogue: Catalogue) -> None:
         "module",
         "prefix",
         "unobservable",
+        "ambiguity",
     }
 
 
@@ -350,3 +351,19 @@ def test_rejects_empty_directory(tmp_path: Path) -> None:
 
 def test_catalogue_error_is_a_value_error() -> None:
     assert issubclass(CatalogueError, ValueError)
+
+
+def test_a_rule_names_a_known_ambiguity(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "transport.yaml").write_text(
+        "module: transport\nprefix: TRANS\nrules:\n  - id: TRANS-001\n    level: MUST\n"
+        '    section: "4.1"\n    title: "A title"\n    applies_to: [cpo]\n'
+        "    testability: direct\n    ambiguity: nowhere\n    text: A text.\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CatalogueError, match="unknown ambiguity 'nowhere'"):
+        load_catalogue(rules)
+    rule = default_catalogue().get("CRED-011")
+    assert rule.ambiguity is not None
+    assert rule.as_dict()["ambiguity"]["applied"] == "immediate"

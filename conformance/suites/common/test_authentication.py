@@ -87,7 +87,23 @@ def test_the_scheme_word_is_checked(judge: Judge) -> None:
 
 @pytest.mark.rule("TRANS-004")
 def test_base64_token_authenticates(judge: Judge) -> None:
+    """§4.1.2. A target that refuses the Base64 form but takes the token verbatim follows the
+    2.2 reading of the token-encoding ambiguity: disputed, not failed."""
     reply = judge.get(judge.config.versions_url, "versions", judge.config.token)
+    if reply.status in (401, 403):
+        raw = judge.client.request("GET", judge.config.versions_url, module="versions",
+                                   authorization=f"Token {judge.config.token}")  # fmt: skip
+        if raw.status == 200:
+            judge.ledger.check(
+                "TRANS-004",
+                False,
+                expected="the Base64-encoded token accepted",
+                actual=f"HTTP {reply.status} for it, while the token sent verbatim was accepted "
+                f"(exchange #{raw.exchange.id})",
+                exchange=reply.exchange,
+                dispute="raw",
+            )
+            return
     check_status(judge.ledger, "TRANS-004", reply.exchange, http=200, ocpi=1000)
 
 

@@ -35,10 +35,11 @@ def test_requests_are_well_formed(judge: Judge) -> None:
         findings, label = judge.counterpart.judged(exchange)
         for finding in findings:
             judge.ledger.check(finding.rule, finding.ok, expected=finding.expected,
-                               actual=finding.actual, exchange=exchange)  # fmt: skip
+                               actual=finding.actual, exchange=exchange,
+                               dispute=finding.dispute)  # fmt: skip
             if finding.rule == "TRANS-005" and not finding.ok and label:
-                judge.ledger.reading("TRANS-005", "a token sent verbatim (not Base64) was taken "
-                                     "by the judge's counterpart, to go on", exchange)  # fmt: skip
+                judge.ledger.reading("TRANS-005", f"{finding.actual} was taken by the judge's "
+                                     "counterpart, to go on", exchange)  # fmt: skip
 
 
 @pytest.mark.rule("CRED-008")

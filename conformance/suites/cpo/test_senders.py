@@ -392,11 +392,12 @@ def test_tariff_structure(judge: Judge) -> None:
                 "TAR-006",
                 not quoted,
                 # §11.3.1 is normative; its informative example tariff_2_alt_text.json repeats
-                # the price all the same, which partners copy: the evidence says both.
+                # the price all the same, which partners copy: disputed (tariff-alt-text-prices).
                 expected="tariff_alt_text that explains, without repeating the elements' prices "
                 "(§11.3.1; the spec's own example tariff_2_alt_text.json does repeat it)",
                 actual=f"{name}: " + "; ".join(quoted[:3]),
                 exchange=exchange,
+                dispute="price-summary",
             )
         ledger.check(
             "TAR-004",

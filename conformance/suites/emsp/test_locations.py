@@ -149,6 +149,7 @@ def test_patch_changes_only_given_fields(
     cid = location["evses"][0]["connectors"][0]["id"]
     steps: list[tuple[tuple[str, ...], dict[str, Any]]] = [
         ((lid,), {"name": name, "last_updated": later(60)}),
+        ((lid,), {"directions": [{"language": "en", "text": name}], "last_updated": later(90)}),
         ((lid, uid), {"status": status, "last_updated": later(120)}),
         ((lid, uid, cid), {"max_amperage": amperage, "last_updated": later(180)}),
     ]
@@ -171,9 +172,21 @@ def test_patch_changes_only_given_fields(
             expected=f"only {sorted(changes)} changed",
             actual=diff,
             exchange=after.exchange,
+            dispute="merge" if diff and _merged(expected, before.data, changes, after) else None,
         )
         if len(parts) > 1:
             _cascade(receiver, lid, uid if len(parts) == 3 else None, changes["last_updated"])
+
+
+def _merged(expected: dict[str, Any], before: Any, changes: dict[str, Any], after: Reply) -> bool:
+    """Whether the stored object is what merging the PATCH's arrays into the stored ones gives:
+    the `merge` reading of the patch-arrays ambiguity (specs/ambiguities.yaml)."""
+    stored_before = before if isinstance(before, dict) else {}
+    arrays = {k: v for k, v in changes.items() if isinstance(v, list)}
+    if not arrays:
+        return False
+    merged = {**expected, **{k: (stored_before.get(k) or []) + v for k, v in arrays.items()}}
+    return not differences(merged, after.data)
 
 
 @pytest.mark.rule("LOC-004")
