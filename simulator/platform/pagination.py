@@ -36,18 +36,22 @@ class PageRequest:
     after_seq: int | None = None
 
 
-#: The largest number a store can page by (a signed 64-bit SQL integer): any larger offset is
-#: past the end all the same, so it is read as this one (an empty page), never an error.
+#: The largest offset a store can page by (a signed 64-bit SQL integer).
 LARGEST = 2**63 - 1
 
 
-def _int(request: Request[Any, Any, Any], name: str, default: int) -> int:
+def _int(request: Request[Any, Any, Any], name: str, default: int, cap: int = LARGEST) -> int:
+    """A non-negative integer parameter; above `cap` it is an invalid parameter (OCPI 2001),
+    never an overflow deep in the store."""
     value = request.query_params.get(name)
     if value is None or value == "":
         return default
     if not (value.isascii() and value.isdigit()):  # "²".isdigit() too
         raise InvalidParameters(f"{name} must be a non-negative integer, not {value!r}")
-    return min(int(value), LARGEST)
+    number = int(value)
+    if number > cap:
+        raise InvalidParameters(f"{name} must be at most {cap}, not {value}")
+    return number
 
 
 def _datetime(request: Request[Any, Any, Any], name: str) -> tuple[datetime | None, str | None]:
@@ -65,7 +69,8 @@ def page_request(
 ) -> PageRequest:
     """Parse offset, limit, date_from, date_to; a limit above the maximum is capped (§4.1.4.1)."""
     offset = _int(request, "offset", 0)
-    limit = min(_int(request, "limit", max_limit), max_limit)
+    # §4.1.4.1: a limit above the maximum is capped, however large.
+    limit = min(_int(request, "limit", max_limit, cap=10**100), max_limit)
     if planted(platform_of(request), "limit_not_capped"):
         limit = _int(request, "limit", max_limit)
     date_from, raw_from = _datetime(request, "date_from")

@@ -15,13 +15,18 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from litestar import Request, Response
 from litestar.enums import MediaType, ScopeType
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from simulator.platform import audit
 from simulator.platform.audit import RequestContext
 from simulator.platform.clock import ocpi_datetime
-from simulator.platform.errors import GenericClientError, OcpiError, Unauthorized
+from simulator.platform.errors import (
+    GenericClientError,
+    InvalidParameters,
+    OcpiError,
+    Unauthorized,
+)
 from simulator.platform.planted import planted
 from simulator.platform.tables import BootstrapToken, Partner
 from simulator.platform.tokens_codec import header_candidates
@@ -104,6 +109,13 @@ def error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[d
     platform = platform_of(request)
     if isinstance(exc, OcpiError):
         status, ocpi, message = exc.http_status, exc.ocpi_status, exc.message
+    elif isinstance(exc, ValidationException) and request.url.path.startswith("/ocpi/"):
+        # An OCPI parameter of the wrong type (`duration=abc`): §5's 2001, like any invalid
+        # parameter (the admin API keeps its HTTP 400).
+        status, ocpi = InvalidParameters.http_status, InvalidParameters.ocpi_status
+        problems = [f"{e.get('key')}: {e.get('message')}" for e in exc.extra or []
+                    if isinstance(e, dict)]  # fmt: skip
+        message = "invalid parameters: " + ("; ".join(problems) or str(exc.detail))
     elif isinstance(exc, HTTPException):
         status = exc.status_code
         ocpi = 3000 if status >= 500 else 2000
@@ -121,6 +133,16 @@ def error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[d
     return response
 
 
+def _echoable(value: str, limit: int) -> str:
+    """What of a received header value can be sent back: at most `limit` characters, without
+    surrounding whitespace; '' when it holds a control character. HTTP/1.1 cannot carry those,
+    and a server that tries closes the connection without any answer."""
+    value = value[:limit].strip(" \t")
+    if any((ord(c) < 0x20 and c != "\t") or ord(c) == 0x7F for c in value):
+        return ""
+    return value
+
+
 def request_ids(app: ASGIApp) -> ASGIApp:
     """ASGI middleware: X-Request-ID and X-Correlation-ID echoed, or generated (§4.2); routing
     headers addressed back to the requester (§4.1.8.2). It wraps the whole app (see app.py), so
@@ -131,8 +153,8 @@ def request_ids(app: ASGIApp) -> ASGIApp:
             await app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        request_id = headers.get("x-request-id", "")[:_MAX_ID] or str(uuid.uuid4())
-        correlation_id = headers.get("x-correlation-id", "")[:_MAX_ID] or request_id
+        request_id = _echoable(headers.get("x-request-id", ""), _MAX_ID) or str(uuid.uuid4())
+        correlation_id = _echoable(headers.get("x-correlation-id", ""), _MAX_ID) or request_id
         platform = scope["app"].state.platform
         if planted(platform, "correlation_id_not_echoed"):
             correlation_id = request_id
@@ -143,11 +165,15 @@ def request_ids(app: ASGIApp) -> ASGIApp:
         swap = (("to", "from"), ("from", "to"))
         if planted(platform, "routing_headers_not_swapped"):
             swap = (("to", "to"), ("from", "from"))
-        routing = [
-            (f"ocpi-{to}-{field}".encode(), headers[f"ocpi-{fro}-{field}"][:3].encode("latin-1"))
+        received = {
+            (to, field): _echoable(headers.get(f"ocpi-{fro}-{field}", ""), 3)
             for to, fro in swap
             for field in ("party-id", "country-code")
-            if headers.get(f"ocpi-{fro}-{field}")
+        }
+        routing = [
+            (f"ocpi-{to}-{field}".encode(), value.encode("latin-1"))
+            for (to, field), value in received.items()
+            if value
         ]
         if planted(platform, "routing_headers_on_configuration"):
             routing += [(b"ocpi-from-party-id", platform.settings.ocpi_party_id.encode())]

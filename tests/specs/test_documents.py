@@ -158,6 +158,16 @@ def test_operations_are_complete(role: contract.Role) -> None:
         is_object_get = method == "get" and "{" in path.rsplit("/", 1)[-1]
         if is_object_get and op["x-ocpi-module"] != "chargingprofiles":
             assert "404" in responses, f"{where}: single-object GET without 404"
+        # §4.1.5.1 (TRANS-036): a push under a party none of the caller's roles has: 404 advised.
+        if method in ("put", "patch") and "{country_code}" in path:
+            assert "404" in responses, f"{where}: a Receiver push without 404"
+        # An unknown result URL or session of a callback (issue #16: answered 404, undocumented).
+        callback = "{result_ref}" in path or path == "/chargingprofiles/{session_id}"
+        if role == "emsp" and callback:
+            assert "404" in responses, f"{where}: a callback without 404"
+        # §5: a refused push reached the OCPI layer: its error status comes in HTTP 200.
+        if method == "post" and op["x-ocpi-module"] == "cdrs":
+            assert "200" in responses, f"{where}: no HTTP 200 for an OCPI error"
         params = [contract.resolve(role, p) for p in op["parameters"]]
         headers = {p["name"] for p in params if p["in"] == "header"}
         assert {"X-Request-ID", "X-Correlation-ID"} <= headers, where

@@ -58,6 +58,10 @@ async def test_get_requires_parameters_and_known_session(world: World) -> None:
     ] == 2001
     assert (await call(world, "GET", session_id, params={"duration": 900}))["status_code"] == 2001
     assert (await call(world, "DELETE", session_id))["status_code"] == 2001
+    # a parameter of the wrong type is an invalid parameter too (issue #16: it was 400 / 2000)
+    wrong = await call(world, "GET", session_id, params={"duration": "abc", "response_url": url})
+    assert wrong["status_code"] == 2001
+    assert "duration" in wrong["status_message"]
     unknown = await call(world, "GET", "NOPE", params={"duration": 900, "response_url": url})
     assert unknown["data"]["result"] == "UNKNOWN_SESSION"
     _, other = await register_partner(world.cpo, world.emsp, "FR", "OTH")

@@ -59,16 +59,17 @@ async def test_limit_above_the_maximum_is_capped(network: tuple[Cpo, dict[str, s
 
 
 @pytest.mark.parametrize("offset", ["60503044410913424326787072", str(2**63)])
-async def test_an_offset_past_any_store_is_an_empty_page(
+async def test_an_offset_past_any_store_is_an_invalid_parameter(
     network: tuple[Cpo, dict[str, str]], offset: str
 ) -> None:
-    """Found by the judge's fuzzer: an offset beyond a 64-bit integer crashed the store."""
+    """Found by the judge's fuzzer and by schemathesis (issue #16): an offset beyond a 64-bit
+    integer overflowed the store (HTTP 500); a huge limit is still capped (§4.1.4.1)."""
     cpo, headers = network
     params = {"offset": offset, "limit": "9642593982", "date_to": "8907-10-06T02:53:21Z"}
     response = await cpo.client.get(LOCATIONS, params=params, headers=headers)
-    assert response.status_code == 200
-    assert response.json()["data"] == []
-    assert "Link" not in response.headers
+    assert response.json()["status_code"] == 2001
+    capped = await cpo.client.get(LOCATIONS, params={"limit": "9" * 30}, headers=headers)
+    assert len(capped.json()["data"]) == 100
 
 
 async def test_a_non_ascii_digit_is_an_invalid_parameter(

@@ -45,6 +45,24 @@ async def test_request_ids_are_echoed(sqlite_cpo: RunningCpo, client: httpx.Asyn
         is_envelope(response)
 
 
+@pytest.mark.parametrize(
+    "headers",
+    [{"OCPI-to-country-code": "2Z\tX"}, {"OCPI-from-party-id": "A\x01B"},
+     {"X-Request-ID": "r" * 254 + " x"}, {"X-Correlation-ID": "a\x7fb"}],
+)  # fmt: skip
+def test_header_values_that_cannot_be_echoed_still_get_an_answer(
+    shared_cpo: str, headers: dict[str, str]
+) -> None:
+    """Found by schemathesis (issue #16): a routing header with a tab came back truncated to a
+    trailing tab, which HTTP/1.1 cannot send, and the connection closed without an answer."""
+    response = httpx.get(f"{shared_cpo}/ocpi/versions", headers=headers, timeout=10)
+    assert response.status_code == 401
+    is_envelope(response)
+    for name, value in response.headers.items():
+        assert value == value.strip(), name
+        assert not any(c in value for c in "\x01\x7f"), name
+
+
 async def test_versions_and_details_list_exactly_the_served_modules(
     sqlite_cpo: RunningCpo, client: httpx.AsyncClient
 ) -> None:
