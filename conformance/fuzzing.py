@@ -9,9 +9,12 @@ the operation's interface (`x-ocpi-interface`), `/versions` is the versions URL 
 published; operations of modules it does not publish, callbacks whose URL only the target knows
 (a `response_url`, a `Location` header) and credentials changes are never fuzzed.
 
-Per exchange: TRANS-009 (never a 5xx), the module's object rule (a 200/201 with status_code 1000
-carries what the operation documents) and TRANS-042 (a body that breaks the request schema gets
-OCPI 2001). The envelope and header rules come from the transport checks of every exchange.
+Per exchange: TRANS-009 (an answer, never a 5xx: a request left without any answer while the
+target answers the next one is its violation too), the module's object rule (a 200/201 with
+status_code 1000 carries what the operation documents) and TRANS-042 (a body that breaks the
+request schema gets OCPI 2001). The envelope and header rules come from the transport checks of
+every exchange. Besides schemathesis's cases, each operation gets the edge values its generation
+rarely draws (`EDGES`): an offset and a limit past 64 bits, routing headers holding a tab.
 """
 
 from __future__ import annotations
@@ -57,6 +60,12 @@ NO_5XX = "TRANS-009"
 INVALID_INPUT = "TRANS-042"
 INVALID_JSON = "TRANS-008"
 RULES = (NO_5XX, INVALID_JSON, INVALID_INPUT, *VERSIONS_RULES.values(), *OBJECT_RULES.values())
+
+#: Edge values sent once per operation that takes them, on a positive case (issue #16: both
+#: broke real parties, and random generation seldom draws them): query parameters, headers.
+PAST_64_BITS = str(2**64)
+EDGE_QUERIES = ({"offset": PAST_64_BITS}, {"limit": PAST_64_BITS})
+EDGE_HEADERS = {"OCPI-to-country-code": "N\tL", "OCPI-to-party-id": "PF\tJ"}
 
 # Statuses that may rightly answer an invalid body before it is read: not authorised, no such
 # object, method not allowed (§4.1.2, §5, §7.2).
@@ -220,6 +229,11 @@ def _query(case: Any) -> dict[str, str]:
     return query
 
 
+def _parameters(role: Role, target: Target) -> list[Mapping[str, Any]]:
+    """The operation's parameters, resolved."""
+    return [contract.resolve(role, p) for p in target.operation.get("parameters", [])]
+
+
 def _request_schema(role: Role, operation: Mapping[str, Any]) -> Any:
     body = operation.get("requestBody")
     if not isinstance(body, Mapping):
@@ -285,9 +299,28 @@ class Fuzzer:
             for case in cases:
                 bind(case, self.judge.config.party, positive=mode == "positive")
                 self._one(outcome, case, negative=mode == "negative")
+            if mode == "positive" and cases:
+                self._edges(outcome, cases[0])
         return outcome
 
-    def _one(self, outcome: Outcome, case: Any, *, negative: bool) -> None:
+    def _edges(self, outcome: Outcome, case: Any) -> None:
+        """`EDGE_QUERIES` and `EDGE_HEADERS` where the operation takes them, on `case`."""
+        names = {str(p.get("name", "")).lower() for p in _parameters(self.role, outcome.target)}
+        for query in EDGE_QUERIES:
+            if set(query) <= names:
+                self._one(outcome, case, negative=False, query=query)
+        if {name.lower() for name in EDGE_HEADERS} <= names:
+            self._one(outcome, case, negative=False, headers=EDGE_HEADERS)
+
+    def _one(
+        self,
+        outcome: Outcome,
+        case: Any,
+        *,
+        negative: bool,
+        query: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         target = outcome.target
         has_body, body = _body(case)
         content = _encode(body) if has_body else None
@@ -297,12 +330,13 @@ class Fuzzer:
             module=target.module,
             token=self.token,
             content=content,
-            params=_query(case) or None,
+            params={**_query(case), **(query or {})} or None,
+            headers=headers,
             check=False,
         )
         outcome.sent += 1
         if reply.status is None:
-            outcome.notes.append(f"no answer: {reply.exchange.error}"[:300])
+            self._no_answer(outcome, reply)
             return
         # Each check records in the ledger and returns: one finding never hides the next.
         self._transport(target, reply)
@@ -310,6 +344,27 @@ class Fuzzer:
         self._documented_success(target, reply)
         if negative and has_body and content is not None:
             self._invalid_input(target, reply, content)
+
+    def _no_answer(self, outcome: Outcome, reply: Reply) -> None:
+        """A request left without any answer (the connection closed, a timeout) while the target
+        answers a plain versions GET right after: TRANS-009's violation, with the exchange. A
+        target that answers nothing more, or a request never sent, is no verdict (noted)."""
+        error = str(reply.exchange.error)
+        alive = None
+        if not error.startswith("not sent"):
+            versions = self.judge.config.versions_url
+            alive = self.judge.get(versions, "versions", self.token, check=False)
+        if alive is None or alive.status is None:
+            outcome.notes.append(f"no answer: {error}"[:300])
+            return
+        self.judge.ledger.check(
+            NO_5XX,
+            False,
+            expected="an HTTP answer to an authenticated request, whatever its input (§5)",
+            actual=f"no HTTP answer ({error[:200]}), while the next request got HTTP "
+            f"{alive.status} (exchange #{alive.exchange.id})",
+            exchange=reply.exchange,
+        )
 
     def _transport(self, target: Target, reply: Reply) -> None:
         check_exchange(self.judge.ledger, reply.exchange, reply.body, target.module)

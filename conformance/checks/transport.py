@@ -16,6 +16,7 @@ ROUTING = (
     "ocpi-from-party-id",
     "ocpi-from-country-code",
 )
+_CODE = re.compile(r"[\x21-\x7e]{1,3}")
 _Z_FORM = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$")
 _CUSTOM = ((1900, 1999), (2900, 2999), (3900, 3999), (4900, 4999))
 
@@ -120,7 +121,9 @@ def check_headers(ledger: Ledger, exchange: Exchange, module: str) -> None:
         "ocpi-from-country-code": exchange.request_header("OCPI-to-country-code"),
     }
     expected = {k: v for k, v in swapped.items() if v is not None}
-    if expected:
+    # Only codes can come back (CiString(2)/(3), §4.1.8.2): a request whose routing headers are
+    # not (the fuzzer's edge values) may rightly be refused without them.
+    if expected and all(_CODE.fullmatch(v) for v in expected.values()):
         actual = {k: exchange.header(k) for k in expected}
         ledger.check(
             "TRANS-020",

@@ -20,8 +20,11 @@ FUNCTIONAL = ("locations", "sessions", "cdrs", "tariffs", "tokens", "commands", 
 
 @pytest.fixture(scope="session")
 def endpoints(judge: Judge) -> dict[str, str]:
-    """The target's 2.2.1 endpoints as `module/ROLE -> url`, discovered with the given token."""
-    return judge.discover(judge.config.token)
+    """The target's 2.2.1 endpoints as `module/ROLE -> url`, discovered with the given token, or
+    with token C once registered (with --only, this may first be asked for after the
+    registration spent TOKEN_A)."""
+    registration = judge.registration
+    return judge.discover(registration.token if registration else judge.config.token)
 
 
 @pytest.fixture(scope="session")

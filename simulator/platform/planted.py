@@ -156,6 +156,19 @@ FAULTS: dict[str, Fault] = {
             ["TRANS-021"],
         ),
         _fault(
+            "strange_header_drops_connection",
+            BOTH,
+            "a routing header holding a tab is echoed cut to its length, which HTTP/1.1 cannot "
+            "send: the connection closes without an answer",
+            ["TRANS-009"],
+        ),
+        _fault(
+            "offset_overflow_500",
+            BOTH,
+            "an offset past 64 bits reaches the database, which overflows (HTTP 500)",
+            ["TRANS-009"],
+        ),
+        _fault(
             "malformed_authorization_500",
             BOTH,
             "an Authorization header that does not parse crashes authentication (HTTP 500)",

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta, timezone
 from typing import TYPE_CHECKING, Any, Literal
@@ -134,13 +136,30 @@ def error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[d
 
 
 def _echoable(value: str, limit: int) -> str:
-    """What of a received header value can be sent back: at most `limit` characters, without
-    surrounding whitespace; '' when it holds a control character. HTTP/1.1 cannot carry those,
-    and a server that tries closes the connection without any answer."""
+    """What of a received X-Request-ID or X-Correlation-ID can be sent back: at most `limit`
+    characters, without surrounding whitespace; '' when it holds a control character. HTTP/1.1
+    cannot carry those, and a server that tries closes the connection without any answer."""
     value = value[:limit].strip(" \t")
     if any((ord(c) < 0x20 and c != "\t") or ord(c) == 0x7F for c in value):
         return ""
     return value
+
+
+#: §4.1.8.2 routing headers: CiString(2) country codes and CiString(3) party ids (§16.1).
+_ROUTING = {"country-code": 2, "party-id": 3}
+
+
+def _routing_problem(headers: Mapping[str, str]) -> str | None:
+    """Why a routing header the request carries is not a code of its CiString length (None: all
+    fine; an empty header counts as absent)."""
+    for direction in ("to", "from"):
+        for field, length in _ROUTING.items():
+            name = f"ocpi-{direction}-{field}"
+            value = headers.get(name)
+            if value and not re.fullmatch(rf"[\x21-\x7e]{{1,{length}}}", value):
+                return (f"{name} must be 1 to {length} printable ASCII characters (a "
+                        f"CiString({length}) code, §4.1.8.2), not {value!r}")  # fmt: skip
+    return None
 
 
 def request_ids(app: ASGIApp) -> ASGIApp:
@@ -165,15 +184,18 @@ def request_ids(app: ASGIApp) -> ASGIApp:
         swap = (("to", "from"), ("from", "to"))
         if planted(platform, "routing_headers_not_swapped"):
             swap = (("to", "to"), ("from", "from"))
-        received = {
-            (to, field): _echoable(headers.get(f"ocpi-{fro}-{field}", ""), 3)
-            for to, fro in swap
-            for field in ("party-id", "country-code")
-        }
+        problem = _routing_problem(headers)  # never echoed; refused by authenticate_partner
+
+        def echoed(name: str, length: int) -> str:
+            if planted(platform, "strange_header_drops_connection"):
+                return headers.get(name, "")[:length]  # cut, never checked: a tab and all
+            return "" if problem else headers.get(name, "")
+
         routing = [
             (f"ocpi-{to}-{field}".encode(), value.encode("latin-1"))
-            for (to, field), value in received.items()
-            if value
+            for to, fro in swap
+            for field, length in _ROUTING.items()
+            if (value := echoed(f"ocpi-{fro}-{field}", length))
         ]
         if planted(platform, "routing_headers_on_configuration"):
             routing += [(b"ocpi-from-party-id", platform.settings.ocpi_party_id.encode())]
@@ -253,7 +275,7 @@ async def _identify(request: Request[Any, Any, Any]) -> Caller:
 
 async def authenticate_partner(request: Request[Any, Any, Any]) -> Caller:
     """Functional modules: a registered partner only; TOKEN_A gets 401 (§4.1.2). Then the
-    body's syntax (§5)."""
+    body's syntax (§5) and the routing headers (§4.1.8.2: an invalid one is 2001)."""
     caller = await _identify(request)
     if caller.kind != "partner" and not planted(platform_of(request), "token_a_opens_modules"):
         platform = platform_of(request)
@@ -263,4 +285,7 @@ async def authenticate_partner(request: Request[Any, Any, Any]) -> Caller:
         )
         raise Unauthorized("TOKEN_A is valid on versions and credentials only", "bootstrap_scope")
     await _body_is_json(request)
+    problem = _routing_problem({k.lower(): v for k, v in request.headers.items()})
+    if problem and not planted(platform_of(request), "strange_header_drops_connection"):
+        raise InvalidParameters(problem)
     return caller

@@ -79,3 +79,7 @@ def test_functional_responses_must_address_the_requester() -> None:
     assert violated("locations", request_headers=routing, response_headers=swapped) is None
     wrong = {"ocpi-to-party-id": "XXX", "ocpi-to-country-code": "NL"}
     assert violated("locations", request_headers=routing, response_headers=wrong) == "TRANS-020"
+    assert violated("locations", request_headers=routing) == "TRANS-020"  # none came back
+    # Routing headers that are no codes (the fuzzer's edge values) need not come back.
+    strange = {"OCPI-from-party-id": "PF\tJ", "OCPI-from-country-code": "NL"}
+    assert violated("locations", request_headers=strange) is None

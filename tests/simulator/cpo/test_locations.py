@@ -63,13 +63,39 @@ async def test_an_offset_past_any_store_is_an_invalid_parameter(
     network: tuple[Cpo, dict[str, str]], offset: str
 ) -> None:
     """Found by the judge's fuzzer and by schemathesis (issue #16): an offset beyond a 64-bit
-    integer overflowed the store (HTTP 500); a huge limit is still capped (§4.1.4.1)."""
+    integer overflowed the store (HTTP 500); a large limit is still capped (§4.1.4.1), one past
+    64 bits is out of range too."""
     cpo, headers = network
     params = {"offset": offset, "limit": "9642593982", "date_to": "8907-10-06T02:53:21Z"}
     response = await cpo.client.get(LOCATIONS, params=params, headers=headers)
     assert response.json()["status_code"] == 2001
-    capped = await cpo.client.get(LOCATIONS, params={"limit": "9" * 30}, headers=headers)
+    capped = await cpo.client.get(LOCATIONS, params={"limit": "9642593982"}, headers=headers)
     assert len(capped.json()["data"]) == 100
+    past = await cpo.client.get(LOCATIONS, params={"limit": "9" * 30}, headers=headers)
+    assert past.json()["status_code"] == 2001
+
+
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [("OCPI-to-country-code", "2Z\tX"), ("OCPI-from-party-id", "ABCD"),
+     ("OCPI-to-party-id", "A B")],
+)  # fmt: skip
+async def test_an_invalid_routing_header_is_an_invalid_parameter_never_echoed(
+    network: tuple[Cpo, dict[str, str]], header: str, value: str
+) -> None:
+    """Issue #16: routing headers are CiString(2)/CiString(3) codes (§4.1.8.2); one that is not
+    gets OCPI 2001 and is never echoed back, and a valid one is echoed, swapped."""
+    cpo, headers = network
+    response = await cpo.client.get(LOCATIONS, headers={**headers, header: value})
+    assert response.json()["status_code"] == 2001
+    assert header.lower() in response.json()["status_message"]  # it says which header
+    assert not [k for k in response.headers if k.lower().startswith("ocpi-")]
+    valid = await cpo.client.get(
+        LOCATIONS, headers={**headers, "OCPI-from-country-code": "NL", "OCPI-from-party-id": "PFJ"}
+    )
+    assert valid.json()["status_code"] == 1000
+    assert (valid.headers["ocpi-to-country-code"], valid.headers["ocpi-to-party-id"]) == (
+        "NL", "PFJ")  # fmt: skip
 
 
 async def test_a_non_ascii_digit_is_an_invalid_parameter(
