@@ -106,6 +106,7 @@ def replayed(run: Path) -> dict[str, Any]:
         option = BY_NAME.get(name)
         if option is not None and not option.secret and value is not None:
             values[name] = Path(value) if option.kind is Path else value
-    if recorded.get("seed") is not None:
-        values["seed"] = int(recorded["seed"])
+    seed = str(recorded.get("seed"))
+    if seed.isdigit():  # --seed takes a number; a run given another kind has none to repeat
+        values["seed"] = int(seed)
     return values

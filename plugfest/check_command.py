@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -58,7 +59,7 @@ def run_check(values: Mapping[str, Any]) -> int:
         values["versions_url"], token, timeout=values["max_wait"]
     )
     if problem:
-        console.print(f"[red]plugfest check: {problem}[/red]", soft_wrap=True)
+        console.print(f"[red]plugfest check: {escape(problem)}[/red]", soft_wrap=True)
         return USAGE_ERROR
     report_dir = Path(values["report_dir"])
     run_id = (
@@ -115,7 +116,7 @@ def print_summary(results: dict[str, Any], run_dir: Path) -> None:
         elif rule["status"] == "waived":
             waiver = rule["waiver"]
             console.print(f"[cyan]WAIVED[/cyan] {rule['id']} ({rule['level']}) until "
-                          f"{waiver['expires']}: {waiver['reason']}")  # fmt: skip
+                          f"{waiver['expires']}: {escape(waiver['reason'])}")  # fmt: skip
     for waiver in results.get("waivers", []):
         if waiver["stale"]:
             why = "expired" if waiver["state"] == "expired" else "its rule passes"

@@ -81,3 +81,17 @@ def test_a_usage_error_exits_2_with_one_line(tmp_path: Path, monkeypatch: Monkey
     assert "abc" not in values["output"]
     code, values = _checked(monkeypatch, tmp_path, "--config", "absent.toml")
     assert (code, "no such file" in values["output"]) == (2, True)
+
+
+def test_a_bad_waiver_file_exits_2_naming_its_line(tmp_path: Path) -> None:
+    """Read before the target is even asked: the line is named, the TOML shown as written."""
+    waivers = tmp_path / "waivers.toml"
+    target = ["check", "--role", "cpo", "--versions-url", "http://127.0.0.1:9/v", "--token", "t"]
+    waivers.write_text('[[waiver]]\nrule = "TRANS-999"\nreason = "r"\nexpires = 2027-01-01\n')
+    result = CliRunner().invoke(app, [*target, "--waivers", str(waivers)], terminal_width=300)
+    assert result.exit_code == 2
+    assert f"{waivers}:2: unknown rule 'TRANS-999'" in result.output
+    waivers.write_text("[other]\nx = 1\n")
+    result = CliRunner().invoke(app, [*target, "--waivers", str(waivers)], terminal_width=300)
+    assert result.exit_code == 2
+    assert "only [[waiver]] tables belong here" in result.output
