@@ -260,9 +260,10 @@ def evidence_differs(
 
 
 def kind_of(old: str | None, new: str | None, other_evidence: bool) -> str | None:
-    """The kind of change from status `old` to `new` (None: absent), or None for no change."""
+    """The kind of change from status `old` to `new` (None: absent), or None for no change;
+    `other_evidence`: the same status shows none of its old deviations."""
     if old == new:
-        return "evidence_changed" if new in WITH_EVIDENCE and other_evidence else None
+        return "evidence_changed" if other_evidence else None
     if new == "failed":
         return "newly_failed"
     if new == "passed":
@@ -296,11 +297,8 @@ def _change(
 ) -> Change | None:
     old_status = str(old["status"]) if old else None
     new_status = str(new["status"]) if new else None
-    differs = (
-        old_status == new_status
-        and old_status in WITH_EVIDENCE
-        and evidence_differs(old, new, urls)
-    )
+    same = old_status == new_status
+    differs = same and old_status in WITH_EVIDENCE and evidence_differs(old, new, urls)
     kind = kind_of(old_status, new_status, differs)
     if kind is None:
         return None

@@ -8,6 +8,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from conformance.diff import compare, load_results, target_role
+
 _ENV = Environment(
     loader=PackageLoader("conformance", "templates"),
     autoescape=select_autoescape(["html", "j2"]),
@@ -97,8 +99,6 @@ def render_index(report_dir: Path) -> None:
 def rerender(results_json: Path, baseline: Path | None = None) -> Path:
     """Render a run again from its results.json (`plugfest report`); with `baseline`, the diff
     against that run is kept in results.json first, so the report stays renderable from it."""
-    from conformance.diff import compare, load_results, target_role
-
     results = json.loads(results_json.read_text(encoding="utf-8"))
     if baseline is not None:
         older = load_results(baseline, role=target_role(results))
