@@ -45,6 +45,14 @@ def conformance(session: nox.Session) -> None:
 
 
 @nox.session
+def fuzz(session: nox.Session) -> None:
+    """schemathesis run, default phases and checks, 100 examples per operation, over each role's
+    contract bound to our own party of that role (issue #16). `-- --role cpo --max-examples 20`."""
+    _install(session)
+    session.run("plugfest", "fuzz", *session.posargs)
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """ruff (lint and format) and import-linter (the layering in ARCHITECTURE.md)."""
     _install(session)

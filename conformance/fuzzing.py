@@ -1,49 +1,45 @@
-"""Fuzzing every operation of the target's role document (issue #7): schemathesis generates the
-cases, the judge's own client sends them (recorded, redacted, transport-checked) and the judge's
-checks give the verdicts.
+"""Fuzzing every operation the target publishes through schemathesis's own engine (issue #16).
 
-`specs.contract.bundled_document(role)` is the role's OpenAPI document with paths relative to the
-endpoint URLs a party publishes: `/locations/...` hangs off the target's `locations` endpoint of
-the operation's interface (`x-ocpi-interface`), `/versions` is the versions URL and
-`/versions/2.2.1` the version details URL. Each operation is bound to the real URL the target
-published; operations of modules it does not publish, callbacks whose URL only the target knows
-(a `response_url`, a `Location` header) and credentials changes are never fuzzed.
+The role's contract is bound to the target's URLs (`conformance/binding.py`); schemathesis runs
+its phases on each bound document (examples, coverage, fuzzing with shrinking, stateful where the
+contract links operations), with its own checks and the seed of the run. The judge only turns
+what the engine recorded into evidence:
 
-Per exchange: TRANS-009 (an answer, never a 5xx: a request left without any answer while the
-target answers the next one is its violation too), the module's object rule (a 200/201 with
-status_code 1000 carries what the operation documents) and TRANS-042 (a body that breaks the
-request schema gets OCPI 2001). The envelope and header rules come from the transport checks of
-every exchange. Besides schemathesis's cases, each operation gets the edge values its generation
-rarely draws (`EDGES`): an offset and a limit past 64 bits, routing headers holding a tab.
+- every request and answer becomes an exchange of the run (redacted like all others) and goes
+  through the judge's transport checks (envelope, headers);
+- every check result is a verdict under the rule `CHECK_RULES` maps it to. Of the cases one
+  check failed on in one operation, the last is reported: after shrinking, Hypothesis replays
+  the minimal failing example last;
+- a request left without any answer, while the target answers the next one, is TRANS-009's.
+
+Only one check is the judge's own: `ocpi_negative_data_rejection` is schemathesis's
+`negative_data_rejection`, read as OCPI reports errors: a refusal may travel in HTTP 200 with an
+OCPI 2xxx status_code (§5).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import time
-from collections.abc import Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
-from urllib.parse import unquote
 
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import seed as hypothesis_seed
-from jsonschema import Draft202012Validator
-
-from conformance.checks.objects import refused
+from conformance.binding import METHODS, Binding, Bound
 from conformance.checks.transport import check_exchange
-from conformance.client import Reply
-from conformance.session import Judge, Registration
-from specs import contract
-from specs.contract import Role
+from conformance.client import token_header
+from conformance.exchange import Exchange
+from conformance.session import Judge
 
-MAX_EXAMPLES = 10  # per operation and generation mode
-BUDGET_SECONDS = 20.0  # for all operations of one target
+NO_5XX = "TRANS-009"
+INVALID_INPUT = "TRANS-042"
+DOCUMENTED_STATUS = "TRANS-045"
+METHOD_NOT_ALLOWED = "TRANS-046"
+ENVELOPE = "TRANS-012"
+OCPI_NEGATIVE = "ocpi_negative_data_rejection"
 NOWHERE = "http://127.0.0.1:9/plugfest-fuzz"  # where fuzzed callbacks (response_url) go
 
-# The object rule each module's answers fall under (its `data` breaking the documented schema).
+#: The object rule each module's answers fall under (their `data` breaking the contract).
 OBJECT_RULES: dict[str, str] = {
     "locations": "LOC-014",
     "sessions": "SES-014",
@@ -55,388 +51,329 @@ OBJECT_RULES: dict[str, str] = {
     "credentials": "CRED-018",
     "hubclientinfo": "HUB-002",
 }
-VERSIONS_RULES = {"/versions": "VER-001", "/versions/2.2.1": "VER-002"}
-NO_5XX = "TRANS-009"
-INVALID_INPUT = "TRANS-042"
-INVALID_JSON = "TRANS-008"
-RULES = (NO_5XX, INVALID_JSON, INVALID_INPUT, *VERSIONS_RULES.values(), *OBJECT_RULES.values())
+VERSIONS_RULES = {"versions": "VER-001", "details": "VER-002"}
 
-#: Edge values sent once per operation that takes them, on a positive case (issue #16: both
-#: broke real parties, and random generation seldom draws them): query parameters, headers.
-PAST_64_BITS = str(2**64)
-EDGE_QUERIES = ({"offset": PAST_64_BITS}, {"limit": PAST_64_BITS})
-EDGE_HEADERS = {"OCPI-to-country-code": "N\tL", "OCPI-to-party-id": "PF\tJ"}
+#: Response headers the contract documents, and the rule each belongs to.
+HEADER_RULES = {
+    "x-total-count": "TRANS-028",
+    "x-limit": "TRANS-029",
+    "link": "TRANS-030",
+    "x-request-id": "TRANS-016",
+    "x-correlation-id": "TRANS-017",
+}
 
-# Statuses that may rightly answer an invalid body before it is read: not authorised, no such
-# object, method not allowed (§4.1.2, §5, §7.2).
-_EARLIER_REFUSALS = frozenset({401, 404, 405})
+#: Each schemathesis check the judge runs, and the rule its failures break (None: decided per
+#: failure, see `rule_for`). Checks not listed are not run; left out on purpose:
+#: `use_after_free` and `ensure_resource_availability`, whose links schemathesis infers from
+#: paths: an OCPI DELETE of ChargingProfiles clears a profile and the URL still answers its
+#: GET (§14.2), so "deleted, yet available" is no violation of any rule.
+CHECK_RULES: dict[str, str | None] = {
+    "not_a_server_error": NO_5XX,
+    "positive_data_acceptance": NO_5XX,  # a valid request refused with an HTTP error status
+    "status_code_conformance": DOCUMENTED_STATUS,
+    "content_type_conformance": "TRANS-007",
+    "response_headers_conformance": None,  # by header: HEADER_RULES
+    "response_schema_conformance": None,  # the module's object rule, or the envelope's
+    OCPI_NEGATIVE: INVALID_INPUT,
+    "missing_required_header": INVALID_INPUT,
+    "unsupported_method": METHOD_NOT_ALLOWED,
+    "allow_header_conformance": METHOD_NOT_ALLOWED,
+    "ignored_auth": "TRANS-001",
+    "object_level_authorization": "TRANS-036",
+}
+RULES = tuple(
+    dict.fromkeys(
+        [r for r in CHECK_RULES.values() if r]
+        + [ENVELOPE, *HEADER_RULES.values(), *VERSIONS_RULES.values(), *OBJECT_RULES.values()]
+    )
+)
 
+#: Values that broke real parties and that random generation seldom draws, as schemathesis fuzz
+#: dictionaries: an offset or a limit past 64 bits (schema-valid: drawn in positive mode), a tab
+#: in a routing header (schema-breaking: drawn in negative mode).
+EDGES: dict[str, Any] = {
+    "dictionaries": {
+        "past-64-bits": {"values": [2**64]},
+        "country-with-tab": {"values": ["N\tL"]},
+        "party-with-tab": {"values": ["PF\tJ"]},
+    },
+    "parameters": {
+        "query.offset": {"dictionary": "past-64-bits", "probability": 0.2},
+        "query.limit": {"dictionary": "past-64-bits", "probability": 0.2},
+        "header.OCPI-to-country-code": {"dictionary": "country-with-tab", "probability": 0.3},
+        "header.OCPI-to-party-id": {"dictionary": "party-with-tab", "probability": 0.3},
+    },
+}
 
-@dataclass(frozen=True)
-class Target:
-    """One operation of the role's document bound to the URL the target published for it."""
-
-    path: str
-    method: str
-    module: str
-    base: str  # the URL that replaces the path's `/<module>` (or `/versions...`) prefix
-    operation: Mapping[str, Any] = field(repr=False, compare=False)
-
-    @property
-    def name(self) -> str:
-        return f"{self.method.upper()} {self.path}"
-
-    def url(self, formatted_path: str) -> str:
-        prefix = self.path if self.module == "versions" else f"/{self.module}"
-        return self.base.rstrip("/") + formatted_path[len(prefix) :]
+#: What the `ci`, `dev` and `thorough` profiles give each operation: examples per generation
+#: phase, and the bound of the whole fuzzing run in seconds (every wait has a bound).
+BUDGETS = {"dev": (5, 30.0), "ci": (10, 60.0), "thorough": (100, 1800.0)}
 
 
 @dataclass
 class Outcome:
-    """What fuzzing one operation did."""
+    """What fuzzing did: requests sent per operation, and what the reader should know."""
 
-    target: Target
-    sent: int = 0
-    generated: int = 0
+    sent: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-
-
-def targets(judge: Judge, role: Role, registration: Registration) -> tuple[list[Target], list[str]]:
-    """(the operations to fuzz, why the others are not fuzzed) for a target of `role`; its
-    endpoints as `Registration.endpoint` reads them (swapped roles leniently)."""
-    found: list[Target] = []
-    skipped: list[str] = []
-    details_url = judge.details.exchange.url if judge.details is not None else None
-    for path, method, operation in contract.operations(role):
-        name = f"{method.upper()} {path}"
-        module = str(operation.get("x-ocpi-module", ""))
-        where = str(operation.get("x-ocpi-endpoint", ""))
-        interface = operation.get("x-ocpi-interface")
-        if "response_url" in where or "Location" in where:
-            skipped.append(f"{name}: a callback URL only the target knows ({where})")
-            continue
-        if module == "credentials" and method != "get":
-            skipped.append(f"{name}: never change our registration while fuzzing")
-            continue
-        base: str | None
-        if path == "/versions":
-            base = judge.config.versions_url
-        elif path.startswith("/versions/"):
-            base = details_url
-        else:
-            base = registration.endpoint(module, None if interface is None else str(interface))
-        if base is None:
-            skipped.append(f"{name}: the target publishes no {module} {interface or ''}".rstrip())
-            continue
-        found.append(Target(path, method, module, base, operation))
-    return found, skipped
+    stop: str | None = None
 
 
 @cache
-def _schema(role: Role) -> Any:
-    import schemathesis  # a heavy import: only when fuzzing
+def _register() -> None:
+    """The judge's one check and one hook, registered with schemathesis once per process."""
+    import schemathesis
+    from schemathesis.core.failures import AcceptedNegativeData
+    from schemathesis.specs.openapi.checks import negative_data_rejection
 
-    return schemathesis.openapi.from_dict(contract.bundled_document(role))
+    @schemathesis.hook
+    def map_case(ctx: Any, case: Any) -> Any:
+        """A fuzzed `response_url` goes nowhere: never let the target call out anywhere else."""
+        if isinstance(case.body, dict) and "response_url" in case.body:
+            case.body = {**case.body, "response_url": NOWHERE}
+        if case.query and "response_url" in case.query:
+            case.query = {**case.query, "response_url": NOWHERE}
+        return case
 
-
-class _SliceSpent(Exception):
-    """Raised inside generation when an operation's share of the budget is spent."""
-
-
-def generate(
-    role: Role, target: Target, mode: str, count: int, seed: str | None, until: float
-) -> list[Any]:
-    """Up to `count` schemathesis cases for the operation (mode `positive` or `negative`),
-    fewer when generating them would run past `until` (a `time.monotonic()` instant)."""
-    from schemathesis import GenerationMode
-
-    strategy = _schema(role)[target.path][target.method.upper()].as_strategy(
-        generation_mode=GenerationMode(mode)
-    )
-    cases: list[Any] = []
-
-    @settings(
-        max_examples=count,
-        deadline=None,
-        database=None,
-        phases=[Phase.explicit, Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(strategy)
-    def collect(case: Any) -> None:
-        if cases and time.monotonic() >= until:
-            raise _SliceSpent
-        cases.append(case)
-
-    run = hypothesis_seed(int(seed) if seed and seed.isdigit() else 0)(collect)
-    with contextlib.suppress(_SliceSpent):
-        run()
-    return cases[:count]
+    @schemathesis.check
+    def ocpi_negative_data_rejection(ctx: Any, response: Any, case: Any) -> bool | None:
+        """schemathesis's `negative_data_rejection`; a refusal in HTTP 200 with an OCPI 2xxx
+        status_code counts as one (§5: OCPI errors travel in the envelope). Lenient reading:
+        only a broken body is judged; an id in the path the contract would not allow may be
+        answered as an unknown object, a header ignored, and a query value the server can still
+        read unambiguously (a DateTime with more fractional digits than string(25)) taken."""
+        if not _judged_input(case):
+            return True
+        try:
+            result: bool | None = negative_data_rejection(ctx, response, case)
+        except AcceptedNegativeData:
+            if response.status_code == 200 and _ocpi_client_error(response.content):
+                return True
+            raise
+        return result
 
 
-def bind(case: Any, party: tuple[str, str], *, positive: bool) -> None:
-    """Address the case to our own party (a receiver refuses objects of parties that are not
-    the sender's with 404 before reading them); positive bodies get the URL's ids too."""
-    params = case.path_parameters or {}
-    if "country_code" in params:
-        params["country_code"] = party[0]
-    if "party_id" in params:
-        params["party_id"] = party[1]
-    body = case.body
-    if not positive or not isinstance(body, dict):
-        return
-    if "country_code" in body and "party_id" in body:
-        body["country_code"], body["party_id"] = party
-    names = [n for n in case.path.split("/") if n.startswith("{")]
-    last = names[-1].strip("{}") if names else None
-    if last and last not in ("country_code", "party_id") and isinstance(params.get(last), str):
-        key = next((k for k in ("id", "uid") if k in body), None)
-        if key is not None:
-            body[key] = unquote(params[last])
+def _judged_input(case: Any) -> bool:
+    """Whether a negative case broke its body (see `ocpi_negative_data_rejection`)."""
+    meta = case.meta
+    if meta is None:
+        return False
+    broken = {str(getattr(where, "value", where)) for where, info in meta.components.items()
+              if info.mode.is_negative}  # fmt: skip
+    return "body" in broken
 
 
-def _body(case: Any) -> tuple[bool, Any]:
-    from schemathesis.core import NotSet
-
-    body = case.body
-    if isinstance(body, NotSet):
-        return False, None
-    if isinstance(body, dict) and isinstance(body.get("response_url"), str):
-        body = {**body, "response_url": NOWHERE}  # never let the target call out anywhere else
-    return True, body
+def _ocpi_client_error(content: bytes) -> bool:
+    try:
+        code = json.loads(content).get("status_code")
+    except (ValueError, AttributeError):
+        return False
+    return isinstance(code, int) and 2000 <= code < 3000
 
 
-def _encode(body: Any) -> bytes:
-    """The request body as sent: JSON, or the raw bytes a negative case made up."""
-    if isinstance(body, bytes):
-        return body
-    return json.dumps(
-        body, default=lambda o: o.decode("latin-1") if isinstance(o, bytes) else str(o)
-    ).encode()
+def settings(judge: Judge, token: str, bound: Bound, profile: str) -> dict[str, Any]:
+    """The schemathesis configuration of one bound document (its TOML keys, as a dict)."""
+    examples, budget = BUDGETS.get(profile, BUDGETS["ci"])
+    checks: dict[str, Any] = {"enabled": False}
+    checks.update({name: {"enabled": True} for name in CHECK_RULES})
+    country, party = judge.config.party
+    return {
+        "base-url": bound.origin,
+        "headers": {
+            "Authorization": token_header(token),
+            "OCPI-from-country-code": country,
+            "OCPI-from-party-id": party,
+        },
+        "seed": _seed(judge.seed),
+        "max-time": budget,
+        "request-timeout": judge.config.max_wait,
+        "workers": 1,
+        "generation": {"max-examples": examples},
+        "checks": checks,
+        "operations": bound.schemathesis_operations(),
+        **EDGES,
+    }
 
 
-def _query(case: Any) -> dict[str, str]:
-    query: dict[str, str] = {}
-    for key, value in (case.query or {}).items():
-        if isinstance(value, str):
-            query[str(key)] = value
-        elif isinstance(value, bool) or value is None or isinstance(value, dict | list):
-            query[str(key)] = json.dumps(value)
-        else:
-            query[str(key)] = str(value)
-    if "response_url" in query:
-        query["response_url"] = NOWHERE
-    return query
+def _seed(seed: str | None) -> int:
+    return int(seed) if seed and seed.isdigit() else 0
 
 
-def _parameters(role: Role, target: Target) -> list[Mapping[str, Any]]:
-    """The operation's parameters, resolved."""
-    return [contract.resolve(role, p) for p in target.operation.get("parameters", [])]
-
-
-def _request_schema(role: Role, operation: Mapping[str, Any]) -> Any:
-    body = operation.get("requestBody")
-    if not isinstance(body, Mapping):
-        return None
-    content = contract.resolve(role, body).get("content", {})
-    return content.get("application/json", {}).get("schema")
-
-
-def _success_schemas(role: Role, operation: Mapping[str, Any], status: int) -> list[Any]:
-    """The success alternatives of the response documented for `status` (ErrorResponse left out)."""
-    response = operation.get("responses", {}).get(str(status))
-    if not isinstance(response, Mapping):
-        return []
-    schema = contract.resolve(role, response).get("content", {}).get("application/json", {})
-    schema = schema.get("schema")
-    if not isinstance(schema, Mapping):
-        return []
-    branches = schema.get("oneOf") or schema.get("anyOf") or [schema]
-    return [b for b in branches if not str(b.get("$ref", "")).endswith("/ErrorResponse")]
-
-
-def _validator(role: Role, schema: Mapping[str, Any]) -> Draft202012Validator:
-    return _validator_for(role, json.dumps(schema, sort_keys=True))
-
-
-@cache
-def _validator_for(role: Role, schema: str) -> Draft202012Validator:
-    root = {**json.loads(schema), "components": contract.bundled_document(role)["components"]}
-    return Draft202012Validator(root)
-
-
-def _problems(role: Role, schema: Mapping[str, Any], value: Any) -> list[str]:
-    found = sorted(_validator(role, schema).iter_errors(value), key=lambda e: list(e.path))
-    return [f"{e.json_path}: {e.message[:200]}" for e in found]
+def rule_for(check: str, failure: Any, module: str) -> str:
+    """The rule a failure of schemathesis check `check` breaks on an operation of `module`."""
+    rule = CHECK_RULES.get(check)
+    if rule is not None:
+        return rule
+    if check == "response_headers_conformance":
+        names = [str(n).lower() for n in getattr(failure, "missing_headers", None) or []]
+        names += [str(getattr(failure, "header", "") or "").lower()]
+        return next((HEADER_RULES[n] for n in names if n in HEADER_RULES), "TRANS-028")
+    path = list(getattr(failure, "instance_path", None) or [])
+    if path[:1] != ["data"]:
+        return ENVELOPE
+    return VERSIONS_RULES.get(module) or OBJECT_RULES.get(module, ENVELOPE)
 
 
 class Fuzzer:
-    """Sends the generated cases with the judge's client and checks every answer."""
+    """Runs schemathesis's engine on each bound document and records what it found."""
 
-    def __init__(self, judge: Judge, role: Role, token: str, *, max_examples: int) -> None:
+    def __init__(self, judge: Judge, token: str, profile: str) -> None:
         self.judge = judge
-        self.role = role
         self.token = token
-        self.max_examples = max_examples
+        self.profile = profile
+        self.outcome = Outcome()
 
-    def fuzz(self, target: Target, until: float) -> Outcome:
-        """Both generation modes, each within its half of the operation's time slice."""
-        outcome = Outcome(target)
-        for index, mode in enumerate(("positive", "negative")):
-            now = time.monotonic()
-            if now >= until:
-                outcome.notes.append(f"{mode}: time budget spent")
+    def run(self, binding: Binding) -> Outcome:
+        import schemathesis
+        from schemathesis import engine
+        from schemathesis.engine import events
+
+        _register()
+        for bound in binding.documents:
+            config = schemathesis.Config.from_dict(
+                settings(self.judge, self.token, bound, self.profile)
+            )
+            schema = schemathesis.openapi.from_dict(bound.document, config=config)
+            for event in engine.from_schema(schema).execute():
+                if isinstance(event, events.ScenarioFinished):
+                    self._scenario(event.recorder, str(event.phase.value))
+                elif isinstance(event, events.NonFatalError):
+                    self._error(event)
+                elif isinstance(event, events.EngineFinished) and event.stop_reason.value not in (
+                    "completed",
+                    "max_time",
+                ):
+                    self.outcome.stop = str(event.stop_reason.value)
+                elif isinstance(event, events.EngineFinished) and event.stop_reason.value == (
+                    "max_time"
+                ):
+                    self.outcome.notes.append(
+                        f"{bound.origin}: the time bound ({config.max_time} s) ended the run"
+                    )
+        return self.outcome
+
+    # --- the engine's records as evidence -----------------------------------------------------
+
+    def _scenario(self, recorder: Any, phase: str) -> None:
+        failures: dict[tuple[str, str, str], tuple[str, Any, Exchange, int]] = {}
+        for case_id, node in recorder.cases.items():
+            interaction = recorder.interactions.get(case_id)
+            if interaction is None or interaction.response is None:
                 continue
-            share = now + (until - now) / (2 - index)
-            try:
-                cases = generate(self.role, target, mode, self.max_examples, self.judge.seed, share)
-            except Exception as exc:  # no case of this kind can be generated
-                outcome.notes.append(f"{mode}: no cases ({type(exc).__name__}: {exc})"[:300])
-                continue
-            outcome.generated += len(cases)
-            if len(cases) < self.max_examples:
-                outcome.notes.append(f"{mode}: {len(cases)} cases in its time slice")
-            for case in cases:
-                bind(case, self.judge.config.party, positive=mode == "positive")
-                self._one(outcome, case, negative=mode == "negative")
-            if mode == "positive" and cases:
-                self._edges(outcome, cases[0])
-        return outcome
+            case = node.value
+            module = str(case.operation.definition.raw.get("x-ocpi-module", ""))
+            exchange = self._record(interaction, module)
+            label = f"{case.operation.method.upper()} {case.operation.path}"
+            self.outcome.sent[label] = self.outcome.sent.get(label, 0) + 1
+            for check in recorder.checks.get(case_id, []):
+                info = check.failure_info
+                if check.name not in CHECK_RULES or (
+                    check.name == "status_code_conformance" and (exchange.status or 0) >= 500
+                ):
+                    continue  # unmapped, or a 5xx: TRANS-009's alone
+                rule = rule_for(check.name, info.failure if info else None, _answering(case))
+                if info is None:
+                    self.judge.ledger.passed(rule)
+                    continue
+                key = (label, check.name, str(info.failure.title))
+                count = failures[key][3] + 1 if key in failures else 1
+                failures[key] = (rule, info.failure, exchange, count)  # the last: the minimal one
+        for (label, check, _), (rule, failure, exchange, count) in failures.items():
+            again = f" (the same failure on {count} cases)" if count > 1 else ""
+            self.judge.ledger.check(
+                rule,
+                False,
+                expected=f"schemathesis check `{check}` passes on {label} ({phase} phase, "
+                f"seed {_seed(self.judge.seed)})",
+                actual=f"{failure.title}: {_first_lines(failure.message)}{again}",
+                exchange=exchange,
+            )
 
-    def _edges(self, outcome: Outcome, case: Any) -> None:
-        """`EDGE_QUERIES` and `EDGE_HEADERS` where the operation takes them, on `case`."""
-        names = {str(p.get("name", "")).lower() for p in _parameters(self.role, outcome.target)}
-        for query in EDGE_QUERIES:
-            if set(query) <= names:
-                self._one(outcome, case, negative=False, query=query)
-        if {name.lower() for name in EDGE_HEADERS} <= names:
-            self._one(outcome, case, negative=False, headers=EDGE_HEADERS)
-
-    def _one(
-        self,
-        outcome: Outcome,
-        case: Any,
-        *,
-        negative: bool,
-        query: Mapping[str, str] | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> None:
-        target = outcome.target
-        has_body, body = _body(case)
-        content = _encode(body) if has_body else None
-        reply = self.judge.client.request(
-            target.method.upper(),
-            target.url(case.formatted_path),
-            module=target.module,
-            token=self.token,
-            content=content,
-            params={**_query(case), **(query or {})} or None,
-            headers=headers,
-            check=False,
+    def _record(self, interaction: Any, module: str) -> Exchange:
+        """One interaction as an exchange of the run, redacted, through the transport checks."""
+        recorder = self.judge.recorder
+        request, response = interaction.request, interaction.response
+        exchange = Exchange(
+            id=recorder.next_id(),
+            method=request.method,
+            url=request.uri,
+            request_headers={k: recorder.header(k, ", ".join(v)) for k, v in _items(request)},
+            request_body=recorder.redact(_text(request.body)),
+            status=response.status_code,
+            response_headers={k: recorder.header(k, ", ".join(v)) for k, v in _items(response)},
+            response_body=recorder.redact(_text(response.content)),
+            elapsed_ms=response.elapsed * 1000,
         )
-        outcome.sent += 1
-        if reply.status is None:
-            self._no_answer(outcome, reply)
-            return
-        # Each check records in the ledger and returns: one finding never hides the next.
-        self._transport(target, reply)
-        self._no_server_error(target, reply)
-        self._documented_success(target, reply)
-        if negative and has_body and content is not None:
-            self._invalid_input(target, reply, content)
+        recorder.add(exchange)
+        if request.method.lower() not in METHODS:
+            return exchange  # a method OCPI does not use (the 405 probes): no OCPI answer due
+        try:
+            body = json.loads(response.content)
+        except ValueError:
+            body = None
+        check_exchange(self.judge.ledger, exchange, body, module)
+        return exchange
 
-    def _no_answer(self, outcome: Outcome, reply: Reply) -> None:
-        """A request left without any answer (the connection closed, a timeout) while the target
-        answers a plain versions GET right after: TRANS-009's violation, with the exchange. A
-        target that answers nothing more, or a request never sent, is no verdict (noted)."""
-        error = str(reply.exchange.error)
-        alive = None
-        if not error.startswith("not sent"):
-            versions = self.judge.config.versions_url
-            alive = self.judge.get(versions, "versions", self.token, check=False)
-        if alive is None or alive.status is None:
-            outcome.notes.append(f"no answer: {error}"[:300])
+    def _error(self, event: Any) -> None:
+        """A request the engine sent but got no answer to: TRANS-009's violation when the target
+        answers a plain versions GET right after; otherwise (or a schema or judge error) a note."""
+        error = event.value
+        prepared = getattr(error, "request", None)
+        text = f"{type(error).__name__}: {error}"[:300]
+        if prepared is None or not _is_transport_error(error):
+            self.outcome.notes.append(f"{event.label}: {text}")
+            return
+        recorder = self.judge.recorder
+        exchange = Exchange(
+            id=recorder.next_id(),
+            method=str(prepared.method),
+            url=str(prepared.url),
+            request_headers={k: recorder.header(k, v) for k, v in prepared.headers.items()},
+            request_body=recorder.redact(_text(prepared.body)),
+            status=None,
+            error=recorder.redact(text),
+        )
+        recorder.add(exchange)
+        alive = self.judge.get(self.judge.config.versions_url, "versions", self.token, check=False)
+        if alive.status is None:
+            self.outcome.notes.append(f"{event.label}: no answer, nor to a versions GET: {text}")
             return
         self.judge.ledger.check(
             NO_5XX,
             False,
             expected="an HTTP answer to an authenticated request, whatever its input (§5)",
-            actual=f"no HTTP answer ({error[:200]}), while the next request got HTTP "
+            actual=f"no HTTP answer ({text[:200]}), while the next request got HTTP "
             f"{alive.status} (exchange #{alive.exchange.id})",
-            exchange=reply.exchange,
+            exchange=exchange,
         )
 
-    def _transport(self, target: Target, reply: Reply) -> None:
-        check_exchange(self.judge.ledger, reply.exchange, reply.body, target.module)
 
-    def _no_server_error(self, target: Target, reply: Reply) -> None:
-        status = reply.status or 0
-        self.judge.ledger.check(
-            NO_5XX,
-            status < 500,
-            expected="no HTTP 5xx for an authenticated request, whatever its input (§5)",
-            actual=f"HTTP {status}",
-            exchange=reply.exchange,
-        )
+def _is_transport_error(error: BaseException) -> bool:
+    import requests
 
-    def _documented_success(self, target: Target, reply: Reply) -> None:
-        """A 200/201 with status_code 1000 carries the data the operation documents."""
-        status = reply.status or 0
-        if status not in (200, 201) or reply.ocpi_status != 1000:
-            return
-        schemas = _success_schemas(self.role, target.operation, status)
-        if not schemas:
-            return
-        problems = [_problems(self.role, s, reply.body) for s in schemas]
-        best = min(problems, key=len)
-        best = [p for p in best if p.startswith("$.data")]  # the envelope is TRANS-012's
-        rule = VERSIONS_RULES.get(target.path) or OBJECT_RULES[target.module]
-        self.judge.ledger.check(
-            rule,
-            not best,
-            expected=f"`data` as {target.name} documents it (specs/ocpi-2.2.1/{self.role}.yaml)",
-            actual="; ".join(best[:5]),
-            exchange=reply.exchange,
-        )
+    return isinstance(error, requests.RequestException)
 
-    def _invalid_input(self, target: Target, reply: Reply, content: bytes) -> None:
-        """Unparseable JSON gets HTTP 400 (TRANS-008); a body breaking the request schema gets
-        OCPI 2001 (TRANS-042); unless the request was refused before its body was read."""
-        schema = _request_schema(self.role, target.operation)
-        status = reply.status or 0
-        if schema is None or status in _EARLIER_REFUSALS or status >= 500:
-            return
-        try:
-            body = json.loads(content)
-        except ValueError:
-            self.judge.ledger.check(
-                INVALID_JSON,
-                status == 400,
-                expected="HTTP 400 for a body that is not valid JSON (§5)",
-                actual=f"HTTP {status}, OCPI {reply.ocpi_status}",
-                exchange=reply.exchange,
-            )
-            return
-        problems = _problems(self.role, schema, body)
-        if not problems:
-            return  # the negative case broke something else (a header, a path parameter)
-        self.judge.ledger.check(
-            INVALID_INPUT,
-            status in (200, 400)
-            and (reply.ocpi_status == 2001 or refused(self.judge.ledger, INVALID_INPUT, reply)),
-            expected=f"OCPI 2001 (HTTP 200 or 400) for a body that breaks {target.name}'s "
-            f"schema ({problems[0]})",
-            actual=f"HTTP {status}, OCPI {reply.ocpi_status}",
-            exchange=reply.exchange,
-        )
 
-    def run(self, items: list[Target], budget: float = BUDGET_SECONDS) -> list[Outcome]:
-        """Fuzz every target; each gets an equal share of what is left of `budget` seconds."""
-        deadline = time.monotonic() + budget
-        _schema(self.role)  # built once, before the clock is shared out
-        outcomes = []
-        for index, target in enumerate(items):
-            now = time.monotonic()
-            until = now + max(deadline - now, 0.0) / (len(items) - index)
-            outcomes.append(self.fuzz(target, until))
-        return outcomes
+def _answering(case: Any) -> str:
+    """What answers the case's operation: its module, or `versions` / `details` (VER-001/002)."""
+    raw = case.operation.definition.raw
+    module = str(raw.get("x-ocpi-module", ""))
+    if module == "versions":
+        return "details" if raw.get("operationId") == "getVersionDetails" else "versions"
+    return module
+
+
+def _items(message: Any) -> Iterator[tuple[str, list[str]]]:
+    for name, values in (message.headers or {}).items():
+        yield str(name), [str(v) for v in (values if isinstance(values, list) else [values])]
+
+
+def _text(content: bytes | str | None) -> str | None:
+    if content is None or isinstance(content, str):
+        return content
+    return content.decode("utf-8", errors="replace")
+
+
+def _first_lines(message: str, limit: int = 400) -> str:
+    text = " ".join(line.strip() for line in str(message).splitlines() if line.strip())
+    return text[:limit]

@@ -119,6 +119,23 @@ def selfcheck(
     raise typer.Exit(run(report_dir, hypothesis_profile, tuple(role or ("cpo", "emsp"))))
 
 
+@app.command("fuzz")
+def fuzz(
+    role: Annotated[
+        list[str] | None, typer.Option("--role", help="Only this role (repeatable).")
+    ] = None,
+    max_examples: Annotated[
+        int, typer.Option("--max-examples", help="Examples per operation and phase.")
+    ] = 100,
+    seed: Annotated[int, typer.Option("--seed", help="schemathesis's seed.")] = 0,
+) -> None:
+    """`schemathesis run` (default phases and checks) over each role's contract, bound to our
+    own party of that role on loopback; exit 1 if schemathesis reports a failure."""
+    from plugfest.fuzz_command import run
+
+    raise typer.Exit(run(tuple(role or ("cpo", "emsp")), max_examples, seed))
+
+
 app.command("diff")(diff_command.diff)
 
 

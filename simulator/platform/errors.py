@@ -74,10 +74,15 @@ class NotFound(OcpiError):
 
 
 class MethodNotAllowed(OcpiError):
-    """§7.2: credentials misuse, and HTTP methods a module does not serve."""
+    """§7.2: credentials misuse, and HTTP methods a module does not serve. `allow` lists the
+    methods the caller may use instead: a 405 carries them in `Allow` (RFC 9110 §15.5.6)."""
 
     ocpi_status = 2000
     http_status = 405
+
+    def __init__(self, message: str, allow: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.allow = allow
 
 
 class PayloadTooLarge(OcpiError):

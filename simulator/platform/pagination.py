@@ -44,7 +44,7 @@ def _int(request: Request[Any, Any, Any], name: str, default: int) -> int:
     """A non-negative integer parameter; past 64 bits it is an invalid parameter (OCPI 2001),
     never an overflow deep in the store."""
     value = request.query_params.get(name)
-    if value is None or value == "":
+    if value is None:
         return default
     if not (value.isascii() and value.isdigit()):  # "²".isdigit() too
         raise InvalidParameters(f"{name} must be a non-negative integer, not {value!r}")
@@ -56,7 +56,7 @@ def _int(request: Request[Any, Any, Any], name: str, default: int) -> int:
 
 def _datetime(request: Request[Any, Any, Any], name: str) -> tuple[datetime | None, str | None]:
     value = request.query_params.get(name)
-    if value is None or value == "":
+    if value is None:
         return None, None
     try:
         return parse_ocpi_datetime(value), value

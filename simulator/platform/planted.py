@@ -440,7 +440,8 @@ FAULTS: dict[str, Fault] = {
             BOTH,
             "list GETs answer 404 at the advertised URL and work only with a trailing slash",
             ["VER-007"],
-            also=["TRANS-030"],  # its own next links lack the slash too
+            # its own next links lack the slash too; a list GET has no 404 (TRANS-045)
+            also=["TRANS-030", "TRANS-045"],
         ),
         _fault(
             "x_limit_echoes_limit",

@@ -63,6 +63,11 @@ class VersionsController(Controller):
         return ocpi_response(request, {"version": version, "endpoints": endpoints})
 
 
+#: §7.2: the methods of the credentials module open to TOKEN_A, and to a registered partner.
+BOOTSTRAP = ("POST",)
+REGISTERED = ("GET", "PUT", "DELETE")
+
+
 class CredentialsController(Controller):
     """§7.2. TOKEN_A may only POST; a registered partner may GET, PUT and DELETE (else 405)."""
 
@@ -74,7 +79,7 @@ class CredentialsController(Controller):
         # Token C is stored hashed, so GET returns the token the partner authenticated with:
         # exactly the token "to access the server's platform" (§7.2.1, errata 8.4).
         if caller.kind != "partner":
-            raise MethodNotAllowed("not registered: POST credentials with TOKEN_A first")
+            raise MethodNotAllowed("not registered: POST credentials with TOKEN_A first", BOOTSTRAP)
         platform = platform_of(request)
         return ocpi_response(request, platform.registration.identity.credentials(caller.token))
 
@@ -84,7 +89,9 @@ class CredentialsController(Controller):
     ) -> Reply:
         platform = platform_of(request)
         if caller.bootstrap is None and not planted(platform, "second_post_crashes"):
-            raise MethodNotAllowed("already registered: use PUT to update, DELETE to unregister")
+            raise MethodNotAllowed(
+                "already registered: use PUT to update, DELETE to unregister", REGISTERED
+            )
         body = await json_body(request)
         assert caller.bootstrap is not None, "registered partners never get here"
         if planted(platform, "optional_fields_required") and not all(
@@ -104,7 +111,7 @@ class CredentialsController(Controller):
         if caller.partner is None and planted(platform_of(request), "put_before_registration_401"):
             raise Unauthorized("not registered", "bootstrap_scope")
         if caller.partner is None:
-            raise MethodNotAllowed("not registered: POST credentials with TOKEN_A first")
+            raise MethodNotAllowed("not registered: POST credentials with TOKEN_A first", BOOTSTRAP)
         body = await json_body(request)
         registration = platform_of(request).registration
         answer = await registration.update(caller.partner, body, context_of(request))
@@ -117,6 +124,6 @@ class CredentialsController(Controller):
         if caller.partner is None and planted(platform_of(request), "put_before_registration_401"):
             raise Unauthorized("not registered", "bootstrap_scope")
         if caller.partner is None:
-            raise MethodNotAllowed("not registered")
+            raise MethodNotAllowed("not registered", BOOTSTRAP)
         await platform_of(request).registration.unregister(caller.partner, context_of(request))
         return ocpi_response(request)

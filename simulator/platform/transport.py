@@ -26,6 +26,7 @@ from simulator.platform.clock import ocpi_datetime
 from simulator.platform.errors import (
     GenericClientError,
     InvalidParameters,
+    MethodNotAllowed,
     OcpiError,
     Unauthorized,
 )
@@ -37,8 +38,6 @@ if TYPE_CHECKING:
     from simulator.platform.services import Platform
 
 logger = logging.getLogger(__name__)
-
-_MAX_ID = 255
 
 
 def platform_of(request: Request[Any, Any, Any]) -> Platform:
@@ -109,8 +108,11 @@ async def json_body(request: Request[Any, Any, Any]) -> Any:
 def error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     """One handler for everything: OCPI errors, Litestar's HTTP errors, and the unexpected."""
     platform = platform_of(request)
+    headers: dict[str, str] = {}
     if isinstance(exc, OcpiError):
         status, ocpi, message = exc.http_status, exc.ocpi_status, exc.message
+        if isinstance(exc, MethodNotAllowed):
+            headers["Allow"] = ", ".join(exc.allow)
     elif isinstance(exc, ValidationException) and request.url.path.startswith("/ocpi/"):
         # An OCPI parameter of the wrong type (`duration=abc`): §5's 2001, like any invalid
         # parameter (the admin API keeps its HTTP 400).
@@ -122,28 +124,39 @@ def error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[d
         status = exc.status_code
         ocpi = 3000 if status >= 500 else 2000
         message = str(exc.detail)
+        headers.update(exc.headers or {})  # the router's 405 lists `Allow` (RFC 9110 §15.5.6)
+        if "allow" in headers and request.url.path.startswith("/ocpi/"):  # OCPI uses no OPTIONS
+            allowed = [m for m in headers.pop("allow").split(", ") if m != "OPTIONS"]
+            headers["Allow"] = ", ".join(allowed)
     else:
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
         status, ocpi, message = 500, 3000, "internal error"
     if status == 401 and planted(platform, "forbidden_instead_of_unauthorized"):
         status = 403
-    response = Response(envelope(platform, None, ocpi, message), status_code=status)
+    response = Response(
+        envelope(platform, None, ocpi, message), status_code=status, headers=headers
+    )
     if planted(platform, "error_without_envelope"):
-        response = Response({"error": message}, status_code=status)
+        response = Response({"error": message}, status_code=status, headers=headers)
     if ocpi == 2001 and planted(platform, "detail_422_errors"):  # the framework's own answer
         response = Response({"detail": message}, status_code=422)
     return response
 
 
-def _echoable(value: str, limit: int) -> str:
-    """What of a received X-Request-ID or X-Correlation-ID can be sent back: at most `limit`
-    characters, without surrounding whitespace; '' when it holds a control character. HTTP/1.1
-    cannot carry those, and a server that tries closes the connection without any answer."""
-    value = value[:limit].strip(" \t")
+def _echoable(value: str) -> str:
+    """What of a received X-Request-ID or X-Correlation-ID can be sent back: all of it (§4.2
+    sets no length; HTTP bounds a header's size), without surrounding whitespace; '' when it
+    holds a control character. HTTP/1.1 cannot carry those, and a server that tries closes the
+    connection without any answer."""
+    value = value.strip(" \t")
     if any((ord(c) < 0x20 and c != "\t") or ord(c) == 0x7F for c in value):
         return ""
     return value
 
+
+#: The configuration modules' paths (versions, version details, credentials, hubclientinfo):
+#: their answers carry no routing headers, even to a request that sent some (§4.1.8.2).
+_CONFIGURATION = re.compile(r"^/ocpi/(versions|2\.2\.1(/credentials)?)/?$|/hubclientinfo(/|$)")
 
 #: §4.1.8.2 routing headers: CiString(2) country codes and CiString(3) party ids (§16.1).
 _ROUTING = {"country-code": 2, "party-id": 3}
@@ -171,9 +184,13 @@ def request_ids(app: ASGIApp) -> ASGIApp:
         if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
+        if scope["method"] == "OPTIONS" and scope["path"].startswith("/ocpi/"):
+            # OCPI uses no OPTIONS: a 405 listing what the endpoint serves, like any other
+            # method it does not (Litestar's own OPTIONS answer can list too few, issue #16).
+            scope = {**scope, "method": "TRACE"}
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        request_id = _echoable(headers.get("x-request-id", ""), _MAX_ID) or str(uuid.uuid4())
-        correlation_id = _echoable(headers.get("x-correlation-id", ""), _MAX_ID) or request_id
+        request_id = _echoable(headers.get("x-request-id", "")) or str(uuid.uuid4())
+        correlation_id = _echoable(headers.get("x-correlation-id", "")) or request_id
         platform = scope["app"].state.platform
         if planted(platform, "correlation_id_not_echoed"):
             correlation_id = request_id
@@ -196,6 +213,7 @@ def request_ids(app: ASGIApp) -> ASGIApp:
             for to, fro in swap
             for field, length in _ROUTING.items()
             if (value := echoed(f"ocpi-{fro}-{field}", length))
+            and not _CONFIGURATION.search(scope["path"])  # §4.1.8.2: they use none
         ]
         if planted(platform, "routing_headers_on_configuration"):
             routing += [(b"ocpi-from-party-id", platform.settings.ocpi_party_id.encode())]

@@ -75,6 +75,17 @@ async def test_an_offset_past_any_store_is_an_invalid_parameter(
     assert past.json()["status_code"] == 2001
 
 
+@pytest.mark.parametrize("name", ["offset", "limit", "date_from", "date_to"])
+async def test_an_empty_paging_parameter_is_an_invalid_parameter(
+    network: tuple[Cpo, dict[str, str]], name: str
+) -> None:
+    """Found by schemathesis (issue #16): `date_to=` was read as no date_to. An empty value is
+    no integer and no DateTime (§4.1.4.1, §16.2): OCPI 2001, like any invalid parameter (§5)."""
+    cpo, headers = network
+    response = await cpo.client.get(LOCATIONS, params={name: ""}, headers=headers)
+    assert response.json()["status_code"] == 2001, response.text
+
+
 @pytest.mark.parametrize(
     ("header", "value"),
     [("OCPI-to-country-code", "2Z\tX"), ("OCPI-from-party-id", "ABCD"),

@@ -70,6 +70,7 @@ async def test_server_side_handshake_update_and_unregister(
     # POST from a registered client: 405.
     post_again = await post_credentials(client, cpo, token_c, partner.credentials(token_b))
     assert post_again.status_code == 405
+    assert post_again.headers["allow"] == "GET, PUT, DELETE"  # RFC 9110 §15.5.6
     is_envelope(post_again)
 
     # PUT re-fetches the endpoints with the new token B2 and rotates C.
@@ -119,6 +120,7 @@ async def test_unregistered_client_put_delete_get_get_405(
     get = await client.get(cpo.credentials_url, headers=auth(minted.token))
     for response in (put, delete, get):
         assert response.status_code == 405, response.text
+        assert response.headers["allow"] == "POST"  # TOKEN_A may only register (§7.2)
         assert is_envelope(response)["status_code"] == 2000
     assert partner.requests == []
     # None of these spent the token.

@@ -129,7 +129,11 @@ async def test_malformed_requests_never_500_nor_foreign_body(
         assert response.status_code < 500, (method, path, response.text)
         is_envelope(response)
     assert (await client.get(sqlite_cpo.url + "/nowhere")).status_code == 404
-    assert (await client.patch(sqlite_cpo.versions_url, headers=token)).status_code == 405
+    not_allowed = await client.patch(sqlite_cpo.versions_url, headers=token)
+    assert not_allowed.status_code == 405
+    # RFC 9110 §15.5.6: a 405 lists what is allowed (Litestar answers OPTIONS itself).
+    assert set(not_allowed.headers["allow"].split(", ")) == {"OPTIONS", "GET"}
+    is_envelope(not_allowed)
     too_big = await client.post(sqlite_cpo.credentials_url, headers=token, content=b"x" * 2_000_000)
     assert too_big.status_code == 413
 
