@@ -1,9 +1,9 @@
 """Fuzzing every operation the target publishes through schemathesis's own engine (issue #16).
 
 The role's contract is bound to the target's URLs (`conformance/binding.py`); schemathesis runs
-its phases on each bound document (examples, coverage, fuzzing with shrinking, stateful where the
-contract links operations), with its own checks and the seed of the run. The judge only turns
-what the engine recorded into evidence:
+its phases on each bound document (examples, coverage, fuzzing with shrinking, stateful where
+links between operations can be inferred), with its own checks and the seed of the run. The
+judge only turns what the engine recorded into evidence:
 
 - every request and answer becomes an exchange of the run (redacted like all others) and goes
   through the judge's transport checks (envelope, headers);
@@ -12,9 +12,8 @@ what the engine recorded into evidence:
   the minimal failing example last;
 - a request left without any answer, while the target answers the next one, is TRANS-009's.
 
-Only one check is the judge's own: `ocpi_negative_data_rejection` is schemathesis's
-`negative_data_rejection`, read as OCPI reports errors: a refusal may travel in HTTP 200 with an
-OCPI 2xxx status_code (§5).
+OCPI's readings (its errors in HTTP 200, callbacks that go nowhere) are schemathesis hooks and
+checks of their own, in `conformance/schemathesis_ocpi.py`, shared with `plugfest fuzz`.
 """
 
 from __future__ import annotations
@@ -22,9 +21,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
+from conformance import schemathesis_ocpi  # registers OCPI's hook and check on import
 from conformance.binding import METHODS, Binding, Bound
 from conformance.checks.transport import check_exchange
 from conformance.client import token_header
@@ -36,8 +35,10 @@ INVALID_INPUT = "TRANS-042"
 DOCUMENTED_STATUS = "TRANS-045"
 METHOD_NOT_ALLOWED = "TRANS-046"
 ENVELOPE = "TRANS-012"
-OCPI_NEGATIVE = "ocpi_negative_data_rejection"
-NOWHERE = "http://127.0.0.1:9/plugfest-fuzz"  # where fuzzed callbacks (response_url) go
+OCPI_NEGATIVE = schemathesis_ocpi.CHECK
+#: Lenient reading (TRANS-012/013's deviation, judged on every exchange): an error body without
+#: the envelope answering an invalid body is read as the refusal it stands for.
+BARE_REFUSAL = "an error body without the OCPI envelope read as the refusal of an invalid body"
 
 #: The object rule each module's answers fall under (their `data` breaking the contract).
 OBJECT_RULES: dict[str, str] = {
@@ -63,19 +64,19 @@ HEADER_RULES = {
 }
 
 #: Each schemathesis check the judge runs, and the rule its failures break (None: decided per
-#: failure, see `rule_for`). Checks not listed are not run; left out on purpose:
-#: `use_after_free` and `ensure_resource_availability`, whose links schemathesis infers from
-#: paths: an OCPI DELETE of ChargingProfiles clears a profile and the URL still answers its
-#: GET (§14.2), so "deleted, yet available" is no violation of any rule.
+#: failure, see `rule_for`). Checks not listed are not run: `negative_data_rejection` is
+#: replaced by its OCPI reading (conformance/schemathesis_ocpi.py).
 CHECK_RULES: dict[str, str | None] = {
     "not_a_server_error": NO_5XX,
     "positive_data_acceptance": NO_5XX,  # a valid request refused with an HTTP error status
+    "ensure_resource_availability": NO_5XX,  # an object just created cannot be read back
+    "use_after_free": "TRANS-010",  # an object just deleted can still be read
     "status_code_conformance": DOCUMENTED_STATUS,
     "content_type_conformance": "TRANS-007",
     "response_headers_conformance": None,  # by header: HEADER_RULES
     "response_schema_conformance": None,  # the module's object rule, or the envelope's
     OCPI_NEGATIVE: INVALID_INPUT,
-    "missing_required_header": INVALID_INPUT,
+    "missing_required_header": None,  # TRANS-001 for Authorization, else TRANS-042
     "unsupported_method": METHOD_NOT_ALLOWED,
     "allow_header_conformance": METHOD_NOT_ALLOWED,
     "ignored_auth": "TRANS-001",
@@ -119,58 +120,6 @@ class Outcome:
     stop: str | None = None
 
 
-@cache
-def _register() -> None:
-    """The judge's one check and one hook, registered with schemathesis once per process."""
-    import schemathesis
-    from schemathesis.core.failures import AcceptedNegativeData
-    from schemathesis.specs.openapi.checks import negative_data_rejection
-
-    @schemathesis.hook
-    def map_case(ctx: Any, case: Any) -> Any:
-        """A fuzzed `response_url` goes nowhere: never let the target call out anywhere else."""
-        if isinstance(case.body, dict) and "response_url" in case.body:
-            case.body = {**case.body, "response_url": NOWHERE}
-        if case.query and "response_url" in case.query:
-            case.query = {**case.query, "response_url": NOWHERE}
-        return case
-
-    @schemathesis.check
-    def ocpi_negative_data_rejection(ctx: Any, response: Any, case: Any) -> bool | None:
-        """schemathesis's `negative_data_rejection`; a refusal in HTTP 200 with an OCPI 2xxx
-        status_code counts as one (§5: OCPI errors travel in the envelope). Lenient reading:
-        only a broken body is judged; an id in the path the contract would not allow may be
-        answered as an unknown object, a header ignored, and a query value the server can still
-        read unambiguously (a DateTime with more fractional digits than string(25)) taken."""
-        if not _judged_input(case):
-            return True
-        try:
-            result: bool | None = negative_data_rejection(ctx, response, case)
-        except AcceptedNegativeData:
-            if response.status_code == 200 and _ocpi_client_error(response.content):
-                return True
-            raise
-        return result
-
-
-def _judged_input(case: Any) -> bool:
-    """Whether a negative case broke its body (see `ocpi_negative_data_rejection`)."""
-    meta = case.meta
-    if meta is None:
-        return False
-    broken = {str(getattr(where, "value", where)) for where, info in meta.components.items()
-              if info.mode.is_negative}  # fmt: skip
-    return "body" in broken
-
-
-def _ocpi_client_error(content: bytes) -> bool:
-    try:
-        code = json.loads(content).get("status_code")
-    except (ValueError, AttributeError):
-        return False
-    return isinstance(code, int) and 2000 <= code < 3000
-
-
 def settings(judge: Judge, token: str, bound: Bound, profile: str) -> dict[str, Any]:
     """The schemathesis configuration of one bound document (its TOML keys, as a dict)."""
     examples, budget = BUDGETS.get(profile, BUDGETS["ci"])
@@ -190,7 +139,7 @@ def settings(judge: Judge, token: str, bound: Bound, profile: str) -> dict[str, 
         "workers": 1,
         "generation": {"max-examples": examples},
         "checks": checks,
-        "operations": bound.schemathesis_operations(),
+        "operations": [*bound.schemathesis_operations(), *schemathesis_ocpi.OPERATIONS],
         **EDGES,
     }
 
@@ -204,6 +153,9 @@ def rule_for(check: str, failure: Any, module: str) -> str:
     rule = CHECK_RULES.get(check)
     if rule is not None:
         return rule
+    if check == "missing_required_header":
+        header = str(getattr(failure, "header_name", "")).lower()
+        return "TRANS-001" if header == "authorization" else INVALID_INPUT
     if check == "response_headers_conformance":
         names = [str(n).lower() for n in getattr(failure, "missing_headers", None) or []]
         names += [str(getattr(failure, "header", "") or "").lower()]
@@ -228,7 +180,6 @@ class Fuzzer:
         from schemathesis import engine
         from schemathesis.engine import events
 
-        _register()
         for bound in binding.documents:
             config = schemathesis.Config.from_dict(
                 settings(self.judge, self.token, bound, self.profile)
@@ -239,18 +190,17 @@ class Fuzzer:
                     self._scenario(event.recorder, str(event.phase.value))
                 elif isinstance(event, events.NonFatalError):
                     self._error(event)
-                elif isinstance(event, events.EngineFinished) and event.stop_reason.value not in (
-                    "completed",
-                    "max_time",
-                ):
-                    self.outcome.stop = str(event.stop_reason.value)
-                elif isinstance(event, events.EngineFinished) and event.stop_reason.value == (
-                    "max_time"
-                ):
-                    self.outcome.notes.append(
-                        f"{bound.origin}: the time bound ({config.max_time} s) ended the run"
-                    )
+                elif isinstance(event, events.EngineFinished):
+                    self._finished(bound, str(event.stop_reason.value), config.max_time)
         return self.outcome
+
+    def _finished(self, bound: Bound, reason: str, bound_seconds: Any) -> None:
+        if reason == "max_time":
+            self.outcome.notes.append(
+                f"{bound.origin}: its time bound ({bound_seconds} s) ended it"
+            )
+        elif reason != "completed":
+            self.outcome.stop = reason  # e.g. "server_unavailable": said in the test's output
 
     # --- the engine's records as evidence -----------------------------------------------------
 
@@ -268,12 +218,16 @@ class Fuzzer:
             for check in recorder.checks.get(case_id, []):
                 info = check.failure_info
                 if check.name not in CHECK_RULES or (
-                    check.name == "status_code_conformance" and (exchange.status or 0) >= 500
+                    check.name == "status_code_conformance" and _owned_elsewhere(exchange)
                 ):
-                    continue  # unmapped, or a 5xx: TRANS-009's alone
+                    continue
                 rule = rule_for(check.name, info.failure if info else None, _answering(case))
                 if info is None:
                     self.judge.ledger.passed(rule)
+                    if check.name == OCPI_NEGATIVE and schemathesis_ocpi.bare_refusal(
+                        case, interaction.response
+                    ):
+                        self.judge.ledger.reading(rule, BARE_REFUSAL, exchange)
                     continue
                 key = (label, check.name, str(info.failure.title))
                 count = failures[key][3] + 1 if key in failures else 1
@@ -285,7 +239,9 @@ class Fuzzer:
                 False,
                 expected=f"schemathesis check `{check}` passes on {label} ({phase} phase, "
                 f"seed {_seed(self.judge.seed)})",
-                actual=f"{failure.title}: {_first_lines(failure.message)}{again}",
+                actual=self.judge.recorder.redact(
+                    f"{failure.title}: {_first_lines(failure.message)}{again}"
+                ),
                 exchange=exchange,
             )
 
@@ -352,6 +308,14 @@ def _is_transport_error(error: BaseException) -> bool:
     import requests
 
     return isinstance(error, requests.RequestException)
+
+
+def _owned_elsewhere(exchange: Exchange) -> bool:
+    """An undocumented status another rule owns, so that one deviation is booked once: a 5xx
+    (TRANS-009's) or a 403 where a token is refused (TRANS-001/002's, the authentication
+    suite's), not TRANS-045's too."""
+    status = exchange.status or 0
+    return status >= 500 or status == 403
 
 
 def _answering(case: Any) -> str:

@@ -15,10 +15,11 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from rich.console import Console
 
+from conformance import schemathesis_ocpi
 from conformance.binding import Bound, bind
 from conformance.client import token_header
 from conformance.config import DEFAULT_MAX_WAIT, JudgeConfig
@@ -51,7 +52,8 @@ def _registered(party: Party, workdir: Path) -> tuple[Judge, Registration]:
 
 
 def _config(bound: Bound, max_examples: int, seed: int) -> str:
-    """schemathesis.toml for one bound document (credentials changes documented, not run)."""
+    """schemathesis.toml for one bound document: credentials changes documented, not run; the
+    built-in `negative_data_rejection` replaced by its OCPI reading (SCHEMATHESIS_HOOKS)."""
     lines = [
         f"base-url = {json.dumps(bound.origin)}",
         f"seed = {seed}",
@@ -61,11 +63,23 @@ def _config(bound: Bound, max_examples: int, seed: int) -> str:
         f'Authorization = "${{{AUTHORIZATION_ENV}}}"',
         'OCPI-from-country-code = "NL"',
         'OCPI-from-party-id = "PFJ"',
+        "[checks.negative_data_rejection]",
+        "enabled = false",
     ]
-    for operation in bound.schemathesis_operations():
-        lines += ["[[operations]]", f"include-name = {json.dumps(operation['include-name'])}",
-                  "enabled = false"]  # fmt: skip
+    for operation in [*bound.schemathesis_operations(), *schemathesis_ocpi.OPERATIONS]:
+        lines += ["[[operations]]", *_toml_keys(operation)]
     return "\n".join(lines) + "\n"
+
+
+def _toml_keys(table: dict[str, Any], prefix: str = "") -> list[str]:
+    """`key = value` lines of a table, nested tables as dotted keys (JSON scalars are TOML's)."""
+    lines = []
+    for key, value in table.items():
+        if isinstance(value, dict):
+            lines += _toml_keys(value, f"{prefix}{key}.")
+        else:
+            lines.append(f"{prefix}{key} = {json.dumps(value)}")
+    return lines
 
 
 def fuzz_role(role: str, max_examples: int, seed: int, workdir: Path) -> int:
@@ -84,7 +98,11 @@ def fuzz_role(role: str, max_examples: int, seed: int, workdir: Path) -> int:
             console.rule(f"{role.upper()} {bound.origin}: {' '.join(command)}")
             done = subprocess.run(  # noqa: S603 - schemathesis's own CLI
                 [sys.executable, "-m", "schemathesis.cli", *command[1:]],
-                env={**os.environ, AUTHORIZATION_ENV: token_header(registration.token)},
+                env={
+                    **os.environ,
+                    AUTHORIZATION_ENV: token_header(registration.token),
+                    "SCHEMATHESIS_HOOKS": schemathesis_ocpi.__name__,
+                },
             )
             codes.append(done.returncode)
         return max(codes, default=0)

@@ -213,8 +213,9 @@ def request_ids(app: ASGIApp) -> ASGIApp:
             for to, fro in swap
             for field, length in _ROUTING.items()
             if (value := echoed(f"ocpi-{fro}-{field}", length))
-            and not _CONFIGURATION.search(scope["path"])  # §4.1.8.2: they use none
         ]
+        if _CONFIGURATION.search(scope["path"]):
+            routing = []  # §4.1.8.2: configuration modules use no routing headers
         if planted(platform, "routing_headers_on_configuration"):
             routing += [(b"ocpi-from-party-id", platform.settings.ocpi_party_id.encode())]
 

@@ -35,3 +35,11 @@ def test_every_rule_the_fuzzing_names_is_in_the_catalogue() -> None:
 )  # fmt: skip
 def test_each_check_maps_to_its_rule(check: str, failure: object, module: str, rule: str) -> None:
     assert fuzzing.rule_for(check, failure, module) == rule
+
+
+@pytest.mark.parametrize(
+    ("header", "rule"), [("Authorization", "TRANS-001"), ("X-Foo", "TRANS-042")]
+)
+def test_a_missing_authorization_is_authentications_rule(header: str, rule: str) -> None:
+    failure = SimpleNamespace(header_name=header)
+    assert fuzzing.rule_for("missing_required_header", failure, "locations") == rule
