@@ -19,16 +19,19 @@ checks of their own, in `conformance/schemathesis_ocpi.py`, shared with `plugfes
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from conformance import schemathesis_ocpi  # registers OCPI's hook and check on import
 from conformance.binding import METHODS, Binding, Bound
+from conformance.checks.objects import validation_error
 from conformance.checks.transport import check_exchange
 from conformance.client import token_header
 from conformance.exchange import Exchange
 from conformance.session import Judge
+from specs import contract
 
 NO_5XX = "TRANS-009"
 INVALID_INPUT = "TRANS-042"
@@ -63,6 +66,10 @@ HEADER_RULES = {
     "x-correlation-id": "TRANS-017",
 }
 
+#: Response headers by their component in the contract, and the rule their value belongs to
+#: (X-Limit: the server's maximum, X-Total-Count: the whole count).
+HEADER_VALUE_RULES = {"XLimit": "TRANS-032", "XTotalCount": "TRANS-034"}
+
 #: Each schemathesis check the judge runs, and the rule its failures break (None: decided per
 #: failure, see `rule_for`). Checks not listed are not run: `negative_data_rejection` is
 #: replaced by its OCPI reading (conformance/schemathesis_ocpi.py).
@@ -85,7 +92,8 @@ CHECK_RULES: dict[str, str | None] = {
 RULES = tuple(
     dict.fromkeys(
         [r for r in CHECK_RULES.values() if r]
-        + [ENVELOPE, *HEADER_RULES.values(), *VERSIONS_RULES.values(), *OBJECT_RULES.values()]
+        + [ENVELOPE, "TRANS-001", *HEADER_RULES.values(), *HEADER_VALUE_RULES.values()]
+        + [*VERSIONS_RULES.values(), *OBJECT_RULES.values()]
     )
 )
 
@@ -105,6 +113,9 @@ EDGES: dict[str, Any] = {
         "header.OCPI-to-party-id": {"dictionary": "party-with-tab", "probability": 0.3},
     },
 }
+
+#: How a check that sends a request of its own names the status it got (`ignored_auth`).
+_GOT_STATUS = re.compile(r"got `(\d{3})\b")
 
 #: What the `ci`, `dev` and `thorough` profiles give each operation: examples per generation
 #: phase, and the bound of the whole fuzzing run in seconds (every wait has a bound).
@@ -148,8 +159,10 @@ def _seed(seed: str | None) -> int:
     return int(seed) if seed and seed.isdigit() else 0
 
 
-def rule_for(check: str, failure: Any, module: str) -> str:
-    """The rule a failure of schemathesis check `check` breaks on an operation of `module`."""
+def rule_for(check: str, failure: Any, module: str, body: Any = None) -> str:
+    """The rule a failure of schemathesis check `check` breaks on an operation of `module`
+    answered with `body`: a schema failure in `data`, or at the root (an envelope whose `data`
+    matches none of the alternatives), is the module's object rule; elsewhere the envelope's."""
     rule = CHECK_RULES.get(check)
     if rule is not None:
         return rule
@@ -157,13 +170,29 @@ def rule_for(check: str, failure: Any, module: str) -> str:
         header = str(getattr(failure, "header_name", "")).lower()
         return "TRANS-001" if header == "authorization" else INVALID_INPUT
     if check == "response_headers_conformance":
-        names = [str(n).lower() for n in getattr(failure, "missing_headers", None) or []]
-        names += [str(getattr(failure, "header", "") or "").lower()]
-        return next((HEADER_RULES[n] for n in names if n in HEADER_RULES), "TRANS-028")
+        missing = [str(n).lower() for n in getattr(failure, "missing_headers", None) or []]
+        if missing:
+            return next((HEADER_RULES[n] for n in missing if n in HEADER_RULES), "TRANS-028")
+        # A value its schema refuses: the header is the one of the contract with that schema.
+        headers = contract.components()["headers"]
+        schema = getattr(failure, "schema", None)
+        named = [rule for name, rule in HEADER_VALUE_RULES.items()
+                 if headers[name].get("schema") == schema]  # fmt: skip
+        return named[0] if len(named) == 1 else "TRANS-028"
     path = list(getattr(failure, "instance_path", None) or [])
-    if path[:1] != ["data"]:
+    if path[:1] != ["data"] and (path or not _envelope(body)):
         return ENVELOPE
     return VERSIONS_RULES.get(module) or OBJECT_RULES.get(module, ENVELOPE)
+
+
+def _envelope(body: Any) -> bool:
+    """An envelope's frame (§4.1.7): a 4-digit integer status_code and a timestamp."""
+    return (
+        isinstance(body, dict)
+        and isinstance(body.get("status_code"), int)
+        and 1000 <= body["status_code"] <= 9999
+        and isinstance(body.get("timestamp"), str)
+    )
 
 
 class Fuzzer:
@@ -217,11 +246,10 @@ class Fuzzer:
             self.outcome.sent[label] = self.outcome.sent.get(label, 0) + 1
             for check in recorder.checks.get(case_id, []):
                 info = check.failure_info
-                if check.name not in CHECK_RULES or (
-                    check.name == "status_code_conformance" and _owned_elsewhere(exchange)
-                ):
+                failure = info.failure if info else None
+                if check.name not in CHECK_RULES or _owned_elsewhere(check.name, failure, exchange):
                     continue
-                rule = rule_for(check.name, info.failure if info else None, _answering(case))
+                rule = rule_for(check.name, failure, _answering(case), exchange.json())
                 if info is None:
                     self.judge.ledger.passed(rule)
                     if check.name == OCPI_NEGATIVE and schemathesis_ocpi.bare_refusal(
@@ -268,6 +296,7 @@ class Fuzzer:
         except ValueError:
             body = None
         check_exchange(self.judge.ledger, exchange, body, module)
+        validation_error(self.judge.ledger, INVALID_INPUT, exchange, body)  # a framework's 422
         return exchange
 
     def _error(self, event: Any) -> None:
@@ -310,12 +339,27 @@ def _is_transport_error(error: BaseException) -> bool:
     return isinstance(error, requests.RequestException)
 
 
-def _owned_elsewhere(exchange: Exchange) -> bool:
-    """An undocumented status another rule owns, so that one deviation is booked once: a 5xx
-    (TRANS-009's) or a 403 where a token is refused (TRANS-001/002's, the authentication
-    suite's), not TRANS-045's too."""
-    status = exchange.status or 0
-    return status >= 500 or status == 403
+def _owned_elsewhere(check: str, failure: Any, exchange: Exchange) -> bool:
+    """Whether a check's result belongs to another rule, so that one deviation is booked once:
+    a 5xx is TRANS-009's (`not_a_server_error`'s); a 403 refusing a token is TRANS-001/002's
+    (the authentication suite's); a web framework's 422 for OCPI 2001 is TRANS-042's (recorded
+    by `validation_error` when the exchange is recorded)."""
+    if check == "not_a_server_error":
+        return False
+    status = _failed_status(failure, exchange)
+    if status >= 500:
+        return True
+    return check in ("status_code_conformance", "positive_data_acceptance") and status in (403, 422)
+
+
+def _failed_status(failure: Any, exchange: Exchange) -> int:
+    """The HTTP status a failure is about: its own request's (a check such as `ignored_auth`
+    sends one of its own, named in its message), else the case's."""
+    status = getattr(failure, "status_code", None)
+    if isinstance(status, int):
+        return status
+    named = _GOT_STATUS.search(str(getattr(failure, "message", "")))
+    return int(named.group(1)) if named else exchange.status or 0
 
 
 def _answering(case: Any) -> str:

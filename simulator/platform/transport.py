@@ -216,8 +216,8 @@ def request_ids(app: ASGIApp) -> ASGIApp:
         ]
         if _CONFIGURATION.search(scope["path"]):
             routing = []  # §4.1.8.2: configuration modules use no routing headers
-        if planted(platform, "routing_headers_on_configuration"):
-            routing += [(b"ocpi-from-party-id", platform.settings.ocpi_party_id.encode())]
+            if planted(platform, "routing_headers_on_configuration"):
+                routing = [(b"ocpi-from-party-id", platform.settings.ocpi_party_id.encode())]
 
         async def send_with_ids(message: Message) -> None:
             if message["type"] == "http.response.start":

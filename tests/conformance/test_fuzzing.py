@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from conformance import fuzzing
+from conformance.exchange import Exchange
 from specs.catalogue import default_catalogue
 
 
@@ -31,10 +32,44 @@ def test_every_rule_the_fuzzing_names_is_in_the_catalogue() -> None:
          "TRANS-012"),
         ("response_headers_conformance", SimpleNamespace(missing_headers=["X-Limit"]),
          "sessions", "TRANS-029"),
+        ("response_headers_conformance", SimpleNamespace(schema={"type": "integer", "minimum": 1}),
+         "tokens", "TRANS-032"),
+        ("response_headers_conformance", SimpleNamespace(schema={"type": "integer", "minimum": 0}),
+         "tokens", "TRANS-034"),
     ],
 )  # fmt: skip
 def test_each_check_maps_to_its_rule(check: str, failure: object, module: str, rule: str) -> None:
     assert fuzzing.rule_for(check, failure, module) == rule
+
+
+def test_a_root_schema_failure_is_the_objects_when_the_envelope_holds() -> None:
+    """A `data` matching none of the alternatives fails at the root: the object rule's, unless
+    the envelope's frame is broken too."""
+    root = SimpleNamespace(instance_path=[])
+    envelope = {"status_code": 1000, "timestamp": "2026-01-01T00:00:00Z", "data": {"v": 1}}
+    assert fuzzing.rule_for("response_schema_conformance", root, "versions", envelope) == "VER-001"
+    broken = {**envelope, "status_code": "1000"}
+    assert fuzzing.rule_for("response_schema_conformance", root, "versions", broken) == "TRANS-012"
+
+
+@pytest.mark.parametrize(
+    ("check", "failure", "status", "owned"),
+    [
+        ("not_a_server_error", None, 500, False),
+        ("status_code_conformance", None, 500, True),
+        ("ignored_auth", SimpleNamespace(message="Expected 401 or 403, got `500 Internal`"), 200,
+         True),
+        ("ignored_auth", SimpleNamespace(message="Expected 401 or 403, got `200 OK`"), 200, False),
+        ("status_code_conformance", None, 403, True),
+        ("positive_data_acceptance", SimpleNamespace(status_code=422), 422, True),
+        ("status_code_conformance", None, 418, False),
+    ],
+)  # fmt: skip
+def test_one_deviation_is_booked_under_one_rule(
+    check: str, failure: object, status: int, owned: bool
+) -> None:
+    exchange = Exchange(1, "GET", "http://t/x", {}, None, status)
+    assert fuzzing._owned_elsewhere(check, failure, exchange) is owned
 
 
 @pytest.mark.parametrize(
