@@ -66,6 +66,26 @@ HEADER_RULES = {
     "x-correlation-id": "TRANS-017",
 }
 
+#: What each check expects, in the report's words (the check's own message follows as actual).
+EXPECTED = {
+    "not_a_server_error": "no HTTP 5xx, whatever the input (§5)",
+    "positive_data_acceptance": "a schema-valid request accepted, or refused as OCPI allows",
+    "ensure_resource_availability": "an object just created can be read back",
+    "use_after_free": "an object just deleted is gone (HTTP 404)",
+    "status_code_conformance": "an HTTP status the spec foresees for the operation "
+    "(specs/ocpi-2.2.1/statuses.yaml)",
+    "content_type_conformance": "Content-Type: application/json",
+    "response_headers_conformance": "the response headers as the contract documents them",
+    "response_schema_conformance": "the answer as the contract documents it",
+    OCPI_NEGATIVE: "a body that breaks the schema refused: OCPI 2xxx (in HTTP 200 too) or an "
+    "HTTP 4xx",
+    "missing_required_header": "a request without a required header refused",
+    "unsupported_method": "HTTP 405 with Allow for a method the endpoint does not serve",
+    "allow_header_conformance": "Allow listing exactly the methods the endpoint serves",
+    "ignored_auth": "HTTP 401 for a request without a token the server knows (§4.1.2)",
+    "object_level_authorization": "another party's objects kept from the caller",
+}
+
 #: Response headers by their component in the contract, and the rule their value belongs to
 #: (X-Limit: the server's maximum, X-Total-Count: the whole count).
 HEADER_VALUE_RULES = {"XLimit": "TRANS-032", "XTotalCount": "TRANS-034"}
@@ -119,7 +139,7 @@ _GOT_STATUS = re.compile(r"got `(\d{3})\b")
 
 #: What the `ci`, `dev` and `thorough` profiles give each operation: examples per generation
 #: phase, and the bound of the whole fuzzing run in seconds (every wait has a bound).
-BUDGETS = {"dev": (5, 30.0), "ci": (10, 60.0), "thorough": (100, 1800.0)}
+BUDGETS = {"dev": (5, 20.0), "ci": (10, 30.0), "thorough": (100, 1800.0)}
 
 
 @dataclass
@@ -265,8 +285,8 @@ class Fuzzer:
             self.judge.ledger.check(
                 rule,
                 False,
-                expected=f"schemathesis check `{check}` passes on {label} ({phase} phase, "
-                f"seed {_seed(self.judge.seed)})",
+                expected=f"{EXPECTED[check]}, on {label} (schemathesis `{check}`, {phase} "
+                f"phase, seed {_seed(self.judge.seed)})",
                 actual=self.judge.recorder.redact(
                     f"{failure.title}: {_first_lines(failure.message)}{again}"
                 ),

@@ -78,3 +78,7 @@ def test_one_deviation_is_booked_under_one_rule(
 def test_a_missing_authorization_is_authentications_rule(header: str, rule: str) -> None:
     failure = SimpleNamespace(header_name=header)
     assert fuzzing.rule_for("missing_required_header", failure, "locations") == rule
+
+
+def test_every_check_run_says_what_it_expects() -> None:
+    assert set(fuzzing.EXPECTED) == set(fuzzing.CHECK_RULES)
