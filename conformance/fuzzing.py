@@ -18,7 +18,6 @@ checks of their own, in `conformance/schemathesis_ocpi.py`, shared with `plugfes
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -311,10 +310,7 @@ class Fuzzer:
         recorder.add(exchange)
         if request.method.lower() not in METHODS:
             return exchange  # a method OCPI does not use (the 405 probes): no OCPI answer due
-        try:
-            body = json.loads(response.content)
-        except ValueError:
-            body = None
+        body = schemathesis_ocpi.parsed(response)
         check_exchange(self.judge.ledger, exchange, body, module)
         validation_error(self.judge.ledger, INVALID_INPUT, exchange, body)  # a framework's 422
         return exchange
