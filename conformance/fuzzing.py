@@ -1,15 +1,18 @@
 """Fuzzing every operation the target publishes through schemathesis's own engine (issue #16).
 
 The role's contract is bound to the target's URLs (`conformance/binding.py`); schemathesis runs
-its phases on each bound document (examples, coverage, fuzzing with shrinking, stateful where
-links between operations can be inferred), with its own checks and the seed of the run. The
-judge only turns what the engine recorded into evidence:
+its phases on each bound document (examples, coverage, fuzzing, stateful where links between
+operations can be inferred), with its own checks and the seed of the run. The judge only turns
+what the engine recorded into evidence:
 
 - every request and answer becomes an exchange of the run (redacted like all others) and goes
   through the judge's transport checks (envelope, headers);
-- every check result is a verdict under the rule `CHECK_RULES` maps it to. Of the cases one
-  check failed on in one operation, the last is reported: after shrinking, Hypothesis replays
-  the minimal failing example last;
+- every check result is a verdict under the rule `CHECK_RULES` maps it to. Never cascade: an
+  operation goes on being fuzzed after a failure (schemathesis `continue-on-failure`), since a
+  deviation every answer has (a broken envelope, say) would otherwise end the operation at its
+  first case, before the cases that judge anything else. The price is Hypothesis's shrinking,
+  which only runs on a failure that ends the test: of the cases one check failed on in one
+  operation, the shortest request is reported instead;
 - a request left without any answer, while the target answers the next one, is TRANS-009's.
 
 OCPI's readings (its errors in HTTP 200, callbacks that go nowhere) are schemathesis hooks and
@@ -167,6 +170,7 @@ def settings(judge: Judge, token: str, bound: Bound, profile: str) -> dict[str, 
         "max-time": budget,
         "request-timeout": judge.config.max_wait,
         "workers": 1,
+        "continue-on-failure": True,  # never cascade: see the module's docstring
         "generation": {"max-examples": examples},
         "checks": checks,
         "operations": [*bound.schemathesis_operations(), *schemathesis_ocpi.OPERATIONS],
@@ -278,7 +282,10 @@ class Fuzzer:
                     continue
                 key = (label, check.name, str(info.failure.title))
                 count = failures[key][3] + 1 if key in failures else 1
-                failures[key] = (rule, info.failure, exchange, count)  # the last: the minimal one
+                if key in failures and _size(failures[key][2]) <= _size(exchange):
+                    failures[key] = (*failures[key][:3], count)
+                else:  # the shortest failing request so far
+                    failures[key] = (rule, info.failure, exchange, count)
         for (label, check, _), (rule, failure, exchange, count) in failures.items():
             again = f" (the same failure on {count} cases)" if count > 1 else ""
             self.judge.ledger.check(
@@ -401,3 +408,9 @@ def _text(content: bytes | str | None) -> str | None:
 def _first_lines(message: str, limit: int = 400) -> str:
     text = " ".join(line.strip() for line in str(message).splitlines() if line.strip())
     return text[:limit]
+
+
+def _size(exchange: Exchange) -> int:
+    """How long a request is to read: its URL, headers and body."""
+    headers = sum(len(k) + len(v) for k, v in exchange.request_headers.items())
+    return len(exchange.url) + headers + len(exchange.request_body or "")

@@ -82,3 +82,20 @@ def test_a_missing_authorization_is_authentications_rule(header: str, rule: str)
 
 def test_every_check_run_says_what_it_expects() -> None:
     assert set(fuzzing.EXPECTED) == set(fuzzing.CHECK_RULES)
+
+
+def test_an_operation_is_fuzzed_on_after_a_failure() -> None:
+    """Never cascade: a deviation every answer has must not end an operation's fuzzing."""
+    judge = SimpleNamespace(config=SimpleNamespace(party=("NL", "PFJ"), max_wait=5.0), seed="7")
+    bound = SimpleNamespace(origin="http://t", schemathesis_operations=list)
+    config = fuzzing.settings(judge, "token", bound, "ci")  # type: ignore[arg-type]
+    assert config["continue-on-failure"] is True
+    assert config["seed"] == 7
+
+
+def test_the_shortest_failing_request_is_the_evidence() -> None:
+    short = Exchange(1, "GET", "http://t/tokens?offset=18446744073709551616", {}, None, 500)
+    long = Exchange(2, "GET", "http://t/tokens?offset=18446744073709551616&limit=3", {}, None, 500)
+    with_body = Exchange(3, "PUT", "http://t/tokens", {}, '{"uid": "' + "9" * 80 + '"}', 500)
+    assert fuzzing._size(short) < fuzzing._size(long)
+    assert fuzzing._size(short) < fuzzing._size(with_body)

@@ -1,5 +1,5 @@
 """Fuzzing (issue #16): every operation the target publishes, through schemathesis's own engine
-(examples, coverage, fuzzing with shrinking, stateful phases), with our registered token C.
+(examples, coverage, fuzzing and stateful phases), with our registered token C.
 
 Every request and answer is an exchange of the run, through the judge's transport checks; every
 schemathesis check result is a verdict under its catalogue rule (`fuzzing.CHECK_RULES`). All
