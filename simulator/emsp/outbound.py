@@ -14,6 +14,7 @@ from simulator.emsp.services import BASE, Emsp, PartnerCallError
 from simulator.platform.clock import ocpi_datetime
 from simulator.platform.documents import OWN, Key
 from simulator.platform.errors import GenericClientError, NotFound
+from simulator.platform.partner_client import under
 from simulator.platform.planted import planted
 from specs import contract
 
@@ -33,19 +34,6 @@ def _envelope(response: httpx.Response) -> dict[str, Any]:
 
 def _bad_request(message: str, problems: list[str]) -> GenericClientError:
     return GenericClientError(f"{message}: {'; '.join(problems[:5])}" if problems else message)
-
-
-def outbound_finding(
-    emsp: Emsp, response: httpx.Response, module: str, section: str, message: str,
-    problems: list[str], partner_id: str,
-) -> None:  # fmt: skip
-    """A finding about a partner's answer, attached to the recorded exchange."""
-    found = emsp.recorder.new_finding(module, section, message, problems, partner_id)
-    url = str(response.request.url)
-    for exchange in reversed(emsp.recorder.exchanges(module, direction="out")):
-        if exchange.url == url and exchange.method == response.request.method:
-            emsp.recorder.attach(exchange, [found])
-            break
 
 
 # --- Tokens ---------------------------------------------------------------------------------------
@@ -169,7 +157,7 @@ async def send_command(
     if command not in COMMAND_SCHEMAS:
         raise GenericClientError(f"command must be one of {list(COMMAND_SCHEMAS)}")
     partner = await emsp.registered_partner(partner_id)
-    url = f"{emsp.endpoint(partner, 'commands', 'RECEIVER')}/{command}"
+    url = under(emsp.endpoint(partner, "commands", "RECEIVER"), command)
     ref = str(uuid.uuid4())
     body = {k: v for k, v in fields.items() if k != "response_url"}
     if isinstance(body.get("token"), str):
@@ -191,7 +179,7 @@ async def send_command(
     if envelope.get("status_code") == 1000:
         problems = contract.errors(envelope.get("data"), "CommandResponse")
         if problems:
-            outbound_finding(emsp, response, "commands", "13.2.1", "invalid CommandResponse",
+            emsp.outbound_finding(response, "commands", "13.2.1", "invalid CommandResponse",
                              problems, partner.id)  # fmt: skip
     async with emsp.platform.database.transaction() as session:
         stored = await emsp.platform.documents.get(key, session) or record
@@ -225,7 +213,7 @@ async def charging_profile(
     """GET (`duration`), PUT (SetChargingProfile) or DELETE on the CPO's Receiver (§14.4.1),
     each with a response_url of ours: `/chargingprofiles/results/{ref}`."""
     partner = await emsp.registered_partner(partner_id)
-    url = f"{emsp.endpoint(partner, 'chargingprofiles', 'RECEIVER')}/{session_id}"
+    url = under(emsp.endpoint(partner, "chargingprofiles", "RECEIVER"), session_id)
     ref = str(uuid.uuid4())
     response_url = emsp.platform.url(f"{BASE}/chargingprofiles/results/{ref}")
     params: dict[str, str | int] = {}
@@ -257,7 +245,7 @@ async def charging_profile(
     if envelope.get("status_code") == 1000:
         problems = contract.errors(envelope.get("data"), "ChargingProfileResponse")
         if problems:
-            outbound_finding(emsp, response, "chargingprofiles", "14.4.1",
+            emsp.outbound_finding(response, "chargingprofiles", "14.4.1",
                              "invalid ChargingProfileResponse", problems, partner.id)  # fmt: skip
     async with emsp.platform.database.transaction() as session:
         stored = await emsp.platform.documents.get(key, session) or record

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from simulator.emsp.outbound import outbound_finding
 from simulator.emsp.services import Emsp, PartnerCallError
 from simulator.platform.documents import Key
 from specs import contract
@@ -90,7 +89,7 @@ async def pull(
         missing = [h for h in ("X-Total-Count", "X-Limit") if h not in response.headers]
         if missing:
             message = f"paginated answer without {', '.join(missing)}"
-            outbound_finding(emsp, response, module, "4.1.4.1", message, [], partner.id)
+            emsp.outbound_finding(response, module, "4.1.4.1", message, [], partner.id)
         total = response.headers.get("X-Total-Count", "")
         result.total = int(total) if total.isdigit() else result.total
         async with emsp.platform.database.transaction() as session:
@@ -100,7 +99,7 @@ async def pull(
                 if problems:
                     result.invalid += 1
                     message = f"invalid {schema} at index {n}"
-                    outbound_finding(emsp, response, module, "4.1.4", message, problems, partner.id)
+                    emsp.outbound_finding(response, module, "4.1.4", message, problems, partner.id)
                     continue
                 key = Key(kind, partner.id, obj["country_code"], obj["party_id"], obj["id"])
                 seen.add(key)

@@ -10,7 +10,13 @@ import httpx
 from litestar import Request
 
 from simulator.emsp.faults import Faults, parse_modes
-from simulator.emsp.recorder import FINDINGS_KEY, PARTNER_KEY, Recorder, current_partner
+from simulator.emsp.recorder import (
+    FINDINGS_KEY,
+    PARTNER_KEY,
+    Recorder,
+    current_partner,
+    module_of,
+)
 from simulator.emsp.settings import EmspSettings
 from simulator.platform.errors import InvalidParameters, NotFound, OcpiError
 from simulator.platform.partner_client import Discovery, request_headers
@@ -79,7 +85,7 @@ class Emsp:
         )
         if url is None:
             raise PartnerCallError(f"partner {partner.id} publishes no {module} {role} endpoint")
-        return url.rstrip("/")
+        return url  # as given (§6.2.2, VER-007): below it, `partner_client.under`
 
     def routing_headers(self, partner: Partner) -> dict[str, str]:
         """§4.1.8.2: always all four on functional modules (digest 8.12)."""
@@ -108,13 +114,33 @@ class Emsp:
         headers = {**request_headers(partner.outbound_token), **self.routing_headers(partner)}
         marker = current_partner.set(partner.id)
         try:
-            return await self.platform.http.request(
+            response = await self.platform.http.request(
                 method, url, headers=headers, json=json, params=params
             )
         except httpx.HTTPError as exc:
-            raise PartnerCallError(f"{method} {url} failed: {type(exc).__name__}") from exc
+            raise PartnerCallError(f"{method} {url} failed: {type(exc).__name__}: {exc}") from exc
         finally:
             current_partner.reset(marker)
+        if response.history:  # followed within the partner's origin (`partner_http`)
+            first = response.history[0]
+            message = (
+                f"VER-007: {method} {first.request.url} answered only after a redirect "
+                f"(HTTP {first.status_code}) to {response.request.url}; followed"
+            )
+            self.outbound_finding(response, module_of(url), "6.2.2", message, [], partner.id)
+        return response
+
+    def outbound_finding(
+        self, response: httpx.Response, module: str, section: str, message: str,
+        problems: list[str], partner_id: str,
+    ) -> None:  # fmt: skip
+        """A finding about a partner's answer, attached to the recorded exchange."""
+        found = self.recorder.new_finding(module, section, message, problems, partner_id)
+        url = str(response.request.url)
+        for exchange in reversed(self.recorder.exchanges(module, direction="out")):
+            if exchange.url == url and exchange.method == response.request.method:
+                self.recorder.attach(exchange, [found])
+                break
 
 
 def emsp_of(request: Request[Any, Any, Any]) -> Emsp:

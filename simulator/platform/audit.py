@@ -26,6 +26,7 @@ PARTNER_REGISTERED = "partner.registered"
 PARTNER_UPDATED = "partner.updated"
 PARTNER_UNREGISTERED = "partner.unregistered"
 REGISTRATION_FAILED = "registration.failed"
+CREDENTIALS_RETRIED = "registration.credentials_retried"  # accepted only with nulls (CRED-019)
 ADMIN_ACTION = "admin.action"
 
 

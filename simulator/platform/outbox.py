@@ -33,7 +33,7 @@ from sqlalchemy.orm import aliased
 from simulator.platform.clock import Clock
 from simulator.platform.database import Database
 from simulator.platform.documents import OWN, Documents, Key
-from simulator.platform.partner_client import request_headers
+from simulator.platform.partner_client import request_headers, under
 from simulator.platform.planted import planted_in
 from simulator.platform.settings import PartySettings
 from simulator.platform.tables import OutboxEvent, Partner
@@ -448,7 +448,7 @@ def _target(claim: _Claim, partner: Partner | None) -> tuple[str, str]:
     )
     if not base:
         raise _Undeliverable(f"partner {claim.partner_id} publishes no {claim.module} RECEIVER")
-    return base + claim.path, partner.outbound_token
+    return under(base, claim.path), partner.outbound_token
 
 
 def _refusal(response: httpx.Response) -> str | None:

@@ -36,11 +36,61 @@ class Discovery:
 
 
 class PartnerCallFailed(Exception):
-    """A call to the partner failed; `status` is its OCPI status code where it sent one."""
+    """A call to the partner failed; `status` is its OCPI status code and `http_status` its HTTP
+    status, where it answered."""
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(
+        self, message: str, status: int | None = None, http_status: int | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
+        self.http_status = http_status
+
+    @property
+    def refused_data(self) -> bool:
+        """The partner answered and refused what we sent (HTTP 400/422, or OCPI 2000-2002),
+        not who we are (401/403, 2004) nor for a reason of its own (5xx, 3xxx)."""
+        return self.http_status in (400, 422) or self.status in (2000, 2001, 2002)
+
+
+#: Redirects followed in a row: within the partner's own origin only (`partner_http`).
+MAX_REDIRECTS = 5
+_ORIGIN = "plugfest.origin"  # request extension: the origin the first request went to
+
+
+class ForeignRedirect(httpx.RequestError):
+    """A partner redirected us off its own origin: not followed, our token would go along."""
+
+
+def partner_http(
+    timeout: float, transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
+    """The client every call to a partner goes through. §6.2.2 has us use endpoint URLs as
+    given; a partner that still redirects is followed within its own origin (scheme, host and
+    port), at most MAX_REDIRECTS times, and never off it."""
+    return httpx.AsyncClient(
+        timeout=timeout,
+        transport=transport,
+        follow_redirects=True,
+        max_redirects=MAX_REDIRECTS,
+        event_hooks={"request": [_stay_on_origin]},
+    )
+
+
+async def _stay_on_origin(request: httpx.Request) -> None:
+    origin = (request.url.scheme, request.url.host, request.url.port)
+    first = request.extensions.setdefault(_ORIGIN, origin)
+    if first != origin:
+        raise ForeignRedirect(
+            f"redirected off the partner's origin, to {request.url.scheme}://{request.url.host}",
+            request=request,
+        )
+
+
+def under(endpoint: str, path: str) -> str:
+    """The URL of `path` below a partner's endpoint, joined by one slash whether or not the
+    endpoint was advertised with a trailing one (§6.2.2: the endpoint URL is used as given)."""
+    return f"{endpoint.rstrip('/')}/{path.lstrip('/')}" if path.strip("/") else endpoint
 
 
 def request_headers(token: str) -> dict[str, str]:
@@ -58,7 +108,7 @@ async def _get_data(client: httpx.AsyncClient, url: str, token: str) -> Any:
         response = await client.get(url, headers=request_headers(token))
         body = response.json()
     except (httpx.HTTPError, ValueError) as exc:
-        raise UnableToUseClientApi(f"GET {url} failed: {type(exc).__name__}") from exc
+        raise UnableToUseClientApi(f"GET {url} failed: {type(exc).__name__}: {exc}") from exc
     if response.status_code != 200 or not isinstance(body, dict) or body.get("status_code") != 1000:
         status = body.get("status_code") if isinstance(body, dict) else None
         raise UnableToUseClientApi(f"GET {url} answered HTTP {response.status_code}, OCPI {status}")
@@ -103,13 +153,18 @@ async def send_credentials(
     """POST, PUT or DELETE the partner's credentials; their Credentials `data` (None on DELETE)."""
     try:
         response = await client.request(method, url, headers=request_headers(token), json=body)
+    except httpx.HTTPError as exc:
+        raise PartnerCallFailed(f"{method} {url} failed: {type(exc).__name__}: {exc}") from exc
+    try:
         envelope = response.json()
-    except (httpx.HTTPError, ValueError) as exc:
-        raise PartnerCallFailed(f"{method} {url} failed: {type(exc).__name__}") from exc
+    except ValueError:
+        envelope = None  # judged by its HTTP status alone
     status = envelope.get("status_code") if isinstance(envelope, dict) else None
     if response.status_code != 200 or status != 1000:
         raise PartnerCallFailed(
-            f"{method} {url} answered HTTP {response.status_code}, OCPI {status}", status
+            f"{method} {url} answered HTTP {response.status_code}, OCPI {status}",
+            status,
+            response.status_code,
         )
     data = envelope.get("data")
     if method == "DELETE":

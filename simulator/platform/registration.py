@@ -15,7 +15,12 @@ from simulator.platform.bootstrap import BootstrapTokens
 from simulator.platform.clock import Clock
 from simulator.platform.database import Database
 from simulator.platform.errors import InvalidParameters, OcpiError, Unauthorized
-from simulator.platform.partner_client import Discovery, discover, send_credentials
+from simulator.platform.partner_client import (
+    Discovery,
+    PartnerCallFailed,
+    discover,
+    send_credentials,
+)
 from simulator.platform.planted import planted
 from simulator.platform.tables import BootstrapToken, Partner
 from simulator.platform.tokens_codec import generate_token, hash_token
@@ -36,10 +41,14 @@ class OwnIdentity:
     business_name: str
     business_website: str | None
 
-    def credentials(self, token: str) -> dict[str, Any]:
+    def credentials(self, token: str, *, nulls: bool = False) -> dict[str, Any]:
+        """Every field we have; with `nulls`, the optional ones we lack present as null (§2.8:
+        `?` may be omitted or null), for a partner that refuses them absent (CRED-019)."""
         details: dict[str, Any] = {"name": self.business_name}
-        if self.business_website:
+        if self.business_website or nulls:
             details["website"] = self.business_website
+        if nulls:
+            details["logo"] = None
         return {
             "token": token,
             "url": self.versions_url,
@@ -271,8 +280,8 @@ class Registration:
             raise RegistrationFailed("the partner publishes no credentials endpoint")
         partner_id, token_b = await self.expect(versions_url, discovery)
         try:
-            answer = await send_credentials(
-                self._http, "POST", credentials_url, token_a, self.identity.credentials(token_b)
+            answer = await self._offer(
+                partner_id, "POST", credentials_url, (token_a, token_b), context
             )
         except Exception as exc:
             async with self._db.transaction() as session:
@@ -287,6 +296,38 @@ class Registration:
             raise RegistrationFailed(str(exc)) from exc
         assert answer is not None
         return await self.activate(partner_id, answer["token"], answer.get("roles", []), context)
+
+    async def _offer(
+        self, partner_id: str, method: str, url: str, tokens: tuple[str, str],
+        context: RequestContext,
+    ) -> dict[str, Any]:  # fmt: skip
+        """POST or PUT our Credentials. Lenient reading: refused for its data, they are sent
+        once more with the optional fields we lack present as null, and the audit trail records
+        that the partner required them (its CRED-019 deviation)."""
+        token, token_b = tokens  # ours at the partner, and the one we give it
+        try:
+            answer = await send_credentials(
+                self._http, method, url, token, self.identity.credentials(token_b)
+            )
+        except PartnerCallFailed as refusal:
+            if not refusal.refused_data:
+                raise
+            answer = await send_credentials(
+                self._http, method, url, token, self.identity.credentials(token_b, nulls=True)
+            )
+            await self._audit.record(
+                audit.CREDENTIALS_RETRIED,
+                context,
+                partner_id=partner_id,
+                detail={
+                    "rule": "CRED-019",
+                    "url": url,
+                    "refused": str(refusal),
+                    "accepted": "the optional fields we lack present as null",
+                },
+            )
+        assert answer is not None
+        return answer
 
     async def expect(
         self, versions_url: str, discovery: Discovery | None = None
@@ -379,8 +420,8 @@ class Registration:
                 .values(next_inbound_token_hash=hash_token(self._secret, token_b))
             )
         try:
-            answer = await send_credentials(
-                self._http, "PUT", url, partner.outbound_token, self.identity.credentials(token_b)
+            answer = await self._offer(
+                partner_id, "PUT", url, (partner.outbound_token, token_b), context
             )
         except Exception as exc:
             async with self._db.transaction() as session:

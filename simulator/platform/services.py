@@ -12,6 +12,7 @@ from simulator.platform.clock import Clock, SystemClock
 from simulator.platform.database import Database
 from simulator.platform.documents import Documents
 from simulator.platform.outbox import Outbox
+from simulator.platform.partner_client import partner_http
 from simulator.platform.registration import OwnIdentity, Registration
 from simulator.platform.settings import PartySettings
 
@@ -49,7 +50,7 @@ class Platform:
     ) -> Platform:
         clock = clock or SystemClock()
         database = Database(settings.effective_database_url)
-        http = http or httpx.AsyncClient(timeout=settings.http_timeout_seconds)
+        http = http or partner_http(settings.http_timeout_seconds)
         log = AuditLog(database, clock)
         secret = settings.hmac_secret()
         bootstrap = BootstrapTokens(database, clock, secret, log)

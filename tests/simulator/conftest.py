@@ -200,7 +200,8 @@ class Recorded:
 class PartnerDouble:
     """A scriptable eMSP: serves versions, details and credentials, records every request.
 
-    `accepted` holds the tokens it accepts (it issued them, or was handed them); `versions`
+    `accepted` holds the tokens it accepts (it issued them, or was handed them); `requires` the
+    optional business_details fields it refuses Credentials without (HTTP 422); `versions`
     the versions it offers (["2.1.1"] gives 3002); `publish_credentials=False` leaves the
     credentials module out of its details (3003); `extra_modules` are the other endpoints
     (hubclientinfo: a partner with nothing but credentials gets 3003 too).
@@ -212,6 +213,8 @@ class PartnerDouble:
     publish_credentials: bool = True
     extra_modules: list[str] = field(default_factory=lambda: ["hubclientinfo"])
     call_back_versions: bool = True
+    # business_details fields it insists are present (as some real parties do: HTTP 422)
+    requires: tuple[str, ...] = ()
     requests: list[Recorded] = field(default_factory=list)
     issued: list[str] = field(default_factory=list)
     received_tokens: list[str] = field(default_factory=list)
@@ -289,6 +292,10 @@ def partner_app(double: PartnerDouble) -> Litestar:
 
     async def issue(request: Request[Any, Any, Any], old: str) -> Response[Any]:
         body = double.requests[-1].body
+        details = [role.get("business_details", {}) for role in body.get("roles", [])]
+        lacking = [f for f in double.requires if any(f not in d for d in details)]
+        if lacking:
+            return Response({"detail": f"field required: {lacking}"}, status_code=422)
         their_token = body["token"]
         double.received_tokens.append(their_token)
         if double.call_back_versions:

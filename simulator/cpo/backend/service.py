@@ -33,7 +33,7 @@ from simulator.cpo.pricing import price_cdr
 from simulator.cpo.token_cache import TokenCache
 from simulator.platform.clock import FakeClock, ocpi_datetime, parse_ocpi_datetime
 from simulator.platform.documents import OWN, Key
-from simulator.platform.partner_client import request_headers
+from simulator.platform.partner_client import request_headers, under
 from simulator.platform.planted import planted
 from simulator.platform.services import Platform
 from simulator.platform.tables import Partner
@@ -646,7 +646,7 @@ class Backend:
             base = endpoint(partner, "tokens", "SENDER")
             if base is None or partner.outbound_token is None:
                 continue
-            url = f"{base.rstrip('/')}/{uid}/authorize"
+            url = under(base, f"{uid}/authorize")
             try:
                 response = await self.platform.http.post(
                     url,
@@ -809,7 +809,7 @@ class Backend:
         base = endpoint(partner, "chargingprofiles", "SENDER") if partner else None
         if base is None:
             return False
-        url = f"{base.rstrip('/')}/{live.id}"
+        url = under(base, live.id)
         return await self._send(live.profile_partner, "PUT", url, self.active_profile(live))
 
 

@@ -3,20 +3,31 @@ real timeout, the pull client, and the whole charge flow driven by commands."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from litestar import Litestar, Request, Response, get
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from simulator.cpo.app import create_app as create_cpo_app
 from simulator.emsp.app import create_app
 from simulator.emsp.driver import EmspDriver
 from simulator.emsp.services import Emsp
+from simulator.platform.clock import FakeClock
 from tests.simulator.conftest import ADMIN_TOKEN as CPO_ADMIN_TOKEN
-from tests.simulator.conftest import LoopbackServer, RunningCpo, StartCpo, free_port
+from tests.simulator.conftest import (
+    LoopbackServer,
+    RunningCpo,
+    StartCpo,
+    cpo_settings,
+    free_port,
+)
 from tests.simulator.emsp.conftest import ADMIN_TOKEN, emsp_settings
 
 CPO_ADMIN = {"Authorization": f"Bearer {CPO_ADMIN_TOKEN}"}
@@ -190,7 +201,43 @@ async def test_pull_against_a_cursor_paging_cpo(start_emsp: Any) -> None:
         double.stop()
 
 
-async def _add_partner(emsp: RunningEmsp, url: str) -> str:
+def moved_double() -> Litestar:
+    """A CPO that moved its Locations and redirects the advertised URL (HTTP 307)."""
+
+    @get("/old/locations")
+    async def moved(request: Request[Any, Any, Any]) -> Response[Any]:
+        return Response(None, status_code=307, headers={"Location": f"{request.base_url}locations"})
+
+    @get("/locations")
+    async def locations() -> Response[Any]:
+        return Response({"data": [_location(1)], "status_code": 1000,
+                         "timestamp": "2026-01-01T00:00:00Z"},
+                        headers={"X-Total-Count": "1", "X-Limit": "10"})  # fmt: skip
+
+    return Litestar([moved, locations])
+
+
+async def test_pull_follows_a_redirect_within_the_partners_origin(start_emsp: Any) -> None:
+    """Followed (the partner's own origin), and recorded as the partner's VER-007 deviation."""
+    port = free_port()
+    double = LoopbackServer(moved_double(), port)
+    double.start()
+    try:
+        emsp: RunningEmsp = start_emsp()
+        url = f"http://127.0.0.1:{port}"
+        partner_id = await emsp.server.call(_add_partner(emsp, url, "/old/locations"))
+        async with emsp.driver() as driver:
+            (result,) = await driver.pull(partner_id, "locations")
+            assert (result["pages"], result["stored"]) == (1, 1)
+            findings = await driver.findings("locations")
+            assert [f["section"] for f in findings] == ["6.2.2"]
+            assert "VER-007" in findings[0]["message"]
+            assert f"{url}/locations" in findings[0]["message"]
+    finally:
+        double.stop()
+
+
+async def _add_partner(emsp: RunningEmsp, url: str, path: str = "/locations") -> str:
     from tests.simulator.emsp.conftest import add_partner
 
     partner_id = await add_partner(emsp.emsp.platform, "double-token")
@@ -203,10 +250,92 @@ async def _add_partner(emsp: RunningEmsp, url: str) -> str:
             update(Partner)
             .where(Partner.id == partner_id)
             .values(
-                endpoints=[{"identifier": "locations", "role": "SENDER", "url": f"{url}/locations"}]
+                endpoints=[{"identifier": "locations", "role": "SENDER", "url": f"{url}{path}"}]
             )
         )
     return partner_id
+
+
+class SlashedCollections:
+    """A CPO as some real ones are (an ASGI wrapper of ours): its version details advertise
+    every endpoint URL with a trailing slash, and the URL without it is redirected (HTTP 307)."""
+
+    def __init__(self, app: ASGIApp, details_path: str = "/ocpi/2.2.1") -> None:
+        self.app, self.details_path = app, details_path
+        self.unslashed: set[str] = set()  # endpoint paths as they were before the slash
+        self.redirected: list[str] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+        elif scope["path"] in self.unslashed:
+            self.redirected.append(scope["path"])
+            query = scope["query_string"].decode()
+            location = scope["path"] + "/" + (f"?{query}" if query else "")
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 307,
+                    "headers": [(b"location", location.encode()), (b"content-length", b"0")],
+                }
+            )
+            await send({"type": "http.response.body", "body": b""})  # fmt: skip
+        elif scope["path"] == self.details_path:
+            await self.app(scope, receive, self._slashing(send))
+        else:
+            await self.app(scope, receive, send)
+
+    def _slashing(self, send: Send) -> Send:
+        start: dict[str, Any] = {}
+        body = bytearray()
+
+        async def keep(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            body.extend(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            envelope = json.loads(bytes(body))
+            for endpoint in envelope["data"]["endpoints"]:
+                self.unslashed.add(urlsplit(endpoint["url"]).path)
+                endpoint["url"] += "/"
+            content = json.dumps(envelope).encode()
+            headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+            headers.append((b"content-length", str(len(content)).encode()))
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": content})
+
+        return keep
+
+
+async def test_the_emsp_uses_a_cpos_endpoint_urls_as_advertised(
+    start_emsp: Any, tmp_path: Path
+) -> None:
+    """§6.2.2 (VER-007 as a client): registration and a pull of every module work against a CPO
+    that advertises its endpoints with a trailing slash and redirects the URLs without one."""
+    port = free_port()
+    settings = cpo_settings(tmp_path / "slashed", f"sqlite+aiosqlite:///{tmp_path}/cpo.db", port)
+    clock = FakeClock()
+    app = create_cpo_app(settings, clock=clock)
+    slashed = SlashedCollections(app)
+    server = LoopbackServer(slashed, port)
+    server.start()
+    cpo = RunningCpo(server, app, clock, settings)
+    try:
+        emsp: RunningEmsp = start_emsp()
+        async with emsp.driver() as driver, httpx.AsyncClient(timeout=30) as http:
+            put = await http.put(f"{cpo.url}/admin/cpo/locations/LOC1", json=_location(1),
+                                 headers=CPO_ADMIN)  # fmt: skip
+            assert put.status_code in (200, 201), put.text
+            partner = await register_emsp_with_cpo(cpo, driver)
+            pulled = await driver.pull(partner["id"])
+            assert [r["module"] for r in pulled] == ["locations", "sessions", "cdrs", "tariffs"]
+            assert all(r["urls"][0].endswith(f"/{r['module']}/") for r in pulled), pulled
+            assert pulled[0]["stored"] == 1
+            assert slashed.redirected == []  # never needed: the URLs were used as given
+    finally:
+        server.stop()
 
 
 # --- the charge flow -----------------------------------------------------------------------------

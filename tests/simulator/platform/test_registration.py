@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from simulator.platform import audit
 from simulator.platform.audit import RequestContext
 from simulator.platform.registration import RegistrationFailed
 from tests.simulator.conftest import PartnerDouble, RunningCpo, auth, b64, free_port, is_envelope
@@ -243,6 +244,32 @@ async def test_client_side_register_refresh_unregister(
     assert after.status == "unregistered"
     with pytest.raises(RegistrationFailed):
         await cpo.call(registration.refresh(stored.id, context))
+
+
+async def test_a_partner_insisting_on_optional_fields_gets_them_as_null(
+    cpo: RunningCpo, partner: PartnerDouble
+) -> None:
+    """CRED-019 as the client: refused for lacking website and logo (`?`, §2.8), our Credentials
+    go once more with both present as null, and the audit trail says the partner required them."""
+    registration = cpo.platform.registration
+    partner.accepted.add("partner-token-a")
+    partner.requires = ("website", "logo")
+
+    stored = await cpo.call(
+        registration.register_with(partner.versions_url, "partner-token-a", RequestContext())
+    )
+    assert stored.status == "registered"
+    first, second = (call.body for call in partner.calls("POST", "/2.2.1/credentials"))
+    assert "logo" not in first["roles"][0]["business_details"]
+    assert second["roles"][0]["business_details"] | {"name": "x"} == {
+        "name": "x",
+        "website": None,
+        "logo": None,
+    }
+    (event,) = await cpo.call(cpo.platform.audit.recent(event=audit.CREDENTIALS_RETRIED))
+    assert event["partner_id"] == stored.id
+    assert event["detail"]["rule"] == "CRED-019"
+    assert "HTTP 422" in event["detail"]["refused"]
 
 
 @pytest.mark.parametrize("failure", ["unreachable", "old_version", "no_credentials", "refused"])
