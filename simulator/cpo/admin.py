@@ -1,5 +1,6 @@
 """The CPO's admin API under `/admin/cpo`: the catalogue (Locations, EVSEs, Tariffs) and a
-look at Sessions and CDRs.
+look at Sessions and CDRs; and under `/admin/partners/{id}/tokens/refresh`, the token cache
+refreshed from an eMSP.
 
 Guarded by the platform's `require_admin` (Bearer ADMIN_TOKEN); plain JSON bodies; errors are
 OCPI envelopes rendered by the platform's error handler, an invalid object HTTP 400 with 2001.
@@ -13,11 +14,12 @@ from collections.abc import Awaitable
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, Response, delete, get, patch, put
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar import Controller, Request, Response, delete, get, patch, post, put
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from simulator.cpo.catalog import Catalog, Change
 from simulator.cpo.senders import CDR, SESSION
+from simulator.cpo.token_refresh import refresh_tokens
 from simulator.platform import audit
 from simulator.platform.admin import ADMIN_PATH, SECURITY_SCHEME, require_admin
 from simulator.platform.documents import OWN
@@ -165,3 +167,27 @@ async def _stored_evse(catalog: Catalog, location_id: str, evse_uid: str) -> Jso
             found: Json = evse
             return found
     raise NotFound(f"no EVSE {evse_uid} at Location {location_id}")
+
+
+class TokenRefreshController(Controller):
+    """The token cache refreshed from an eMSP (issue #14), beside the platform's partners."""
+
+    path = f"{ADMIN_PATH}/partners"
+    guards = [require_admin]  # noqa: RUF012
+    security = [{SECURITY_SCHEME: []}]  # noqa: RUF012
+    tags = ["admin: cpo"]  # noqa: RUF012
+
+    @post("/{partner_id:str}/tokens/refresh", status_code=200)
+    async def refresh_tokens(
+        self,
+        request: Request[Any, Any, Any],
+        partner_id: FromPath[str],
+        full: FromQuery[bool] = False,
+    ) -> Json:
+        """Pull the eMSP's Tokens Sender into the token cache (§12.2.2), following its Link
+        headers: everything the first time or with `full`, else what changed since the last
+        complete pull. A page that fails answers 502 (OCPI 3001) and completes nothing."""
+        await _audited(request, "tokens.refresh", partner_id=partner_id, full=str(full).lower())
+        result = await refresh_tokens(platform_of(request), partner_id, context_of(request),
+                                      full=full)  # fmt: skip
+        return result.view()

@@ -7,7 +7,7 @@ from litestar import Litestar
 from litestar.types import ControllerRouterHandler
 from pydantic import Field
 
-from simulator.cpo.admin import CpoAdminController
+from simulator.cpo.admin import CpoAdminController, TokenRefreshController
 from simulator.cpo.backend import BackendSettings, attach_backend
 from simulator.cpo.backend_admin import BackendAdminController
 from simulator.cpo.modules.chargingprofiles import ChargingProfilesController
@@ -41,7 +41,11 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     ChargingProfilesController,
 ]
 #: The CPO's own admin API, beside the platform's.
-ADMIN_HANDLERS: list[ControllerRouterHandler] = [CpoAdminController, BackendAdminController]
+ADMIN_HANDLERS: list[ControllerRouterHandler] = [
+    CpoAdminController,
+    TokenRefreshController,
+    BackendAdminController,
+]
 
 
 class CpoSettings(PartySettings):

@@ -27,6 +27,8 @@ PARTNER_UPDATED = "partner.updated"
 PARTNER_UNREGISTERED = "partner.unregistered"
 REGISTRATION_FAILED = "registration.failed"
 CREDENTIALS_RETRIED = "registration.credentials_retried"  # accepted only with nulls (CRED-019)
+TOKENS_REFRESHED = "tokens.refreshed"  # the token cache pulled from an eMSP (§12.2.2)
+TOKENS_REFRESH_FAILED = "tokens.refresh_failed"
 ADMIN_ACTION = "admin.action"
 
 

@@ -164,3 +164,13 @@ class AuditEvent(Base):
     client_address: Mapped[str | None] = mapped_column(String(64))
     request_id: Mapped[str | None] = mapped_column(String(255))
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class TokenPull(Base):
+    """The last complete pull of an eMSP's Tokens (§12.2.2): where the next one starts."""
+
+    __tablename__ = "token_pulls"
+
+    partner_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    complete_from: Mapped[str] = mapped_column(String(40))  # the eMSP's timestamp, first page
+    completed_at: Mapped[datetime]

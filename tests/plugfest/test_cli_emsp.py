@@ -1,5 +1,5 @@
-"""`plugfest emsp serve | register | refresh | unregister | command | pull` and
-`plugfest token create --role emsp`."""
+"""`plugfest emsp serve | register | refresh | unregister | command | pull`, `plugfest token
+create --role emsp`, and `plugfest cpo tokens refresh` against the eMSP simulator."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import uvicorn
 from click.testing import Result
@@ -19,11 +20,13 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from typer.testing import CliRunner
 
-from plugfest import emsp_commands, serving
+from plugfest import cpo_commands, emsp_commands, serving
 from plugfest.cli import app
+from plugfest.db_commands import Role, role_settings
 from simulator.cpo.app import CpoSettings
 from simulator.cpo.app import create_app as create_cpo
 from simulator.emsp.app import EmspSettings, create_app
+from simulator.platform.settings import PartySettings
 from simulator.platform.tokens_codec import encode_header
 
 WIDE = {"COLUMNS": "200"}
@@ -161,6 +164,45 @@ def test_register_refresh_command_pull_unregister(parties: tuple[Served, Served]
     assert invoke("emsp", "unregister", partner[1], *url).exit_code == 0
     again = invoke("emsp", "refresh", partner[1], *url)
     assert again.exit_code == emsp_commands.EXIT_REFUSED
+
+
+def test_cpo_tokens_refresh_pulls_the_emsps_tokens(parties: tuple[Served, Served]) -> None:
+    """Tokens made before registration were never pushed: the refresh pulls them (§12.2.2), as
+    our eMSP simulator serves them, with nothing it finds wrong in how the CPO asked."""
+    cpo, emsp = parties
+    emsp_admin = {"Authorization": f"Bearer {_admin_token(emsp_commands._settings())}"}
+    for uid in ("T1", "T2"):
+        made = httpx.put(f"{emsp.url}/admin/emsp/tokens/{uid}", json={}, headers=emsp_admin)
+        assert made.status_code == 200, made.text
+    token = TOKEN_LINE.search(invoke("token", "create", "--role", "cpo").output)
+    assert token is not None
+    registered = invoke("emsp", "register", "--versions-url", f"{cpo.url}/ocpi/versions",
+                        "--token", token[1], "--url", emsp.url)  # fmt: skip
+    assert registered.exit_code == 0, registered.output
+    cpo_admin = {"Authorization": f"Bearer {_admin_token(role_settings(Role.cpo))}"}
+    (partner,) = httpx.get(f"{cpo.url}/admin/partners", headers=cpo_admin).json()
+
+    first = invoke("cpo", "tokens", "refresh", "--partner", partner["id"])
+    assert first.exit_code == 0, first.output
+    assert "tokens (all): 2 stored, 0 invalid, 1 page(s)" in first.output
+    again = invoke("cpo", "tokens", "refresh", "--partner", partner["id"])
+    assert again.exit_code == 0, again.output
+    assert "tokens (changed since 20" in again.output
+    exchanges = httpx.get(f"{emsp.url}/admin/emsp/exchanges", params={"module": "tokens"},
+                          headers=emsp_admin).json()  # fmt: skip
+    pulls = [e for e in exchanges if e["direction"] == "in" and e["method"] == "GET"]
+    assert [e["status"] for e in pulls] == [200, 200], pulls
+    assert "date_from=" not in pulls[0]["url"]
+    assert "date_from=20" in pulls[1]["url"]
+    assert all(not e["findings"] for e in pulls), pulls
+    unknown = invoke("cpo", "tokens", "refresh", "--partner", "nobody")
+    assert unknown.exit_code == cpo_commands.EXIT_REFUSED
+    assert "no registered partner nobody" in unknown.output
+
+
+def _admin_token(settings: PartySettings) -> str:
+    assert settings.admin_token is not None
+    return settings.admin_token.get_secret_value()
 
 
 def test_admin_commands_fail_cleanly_when_nothing_listens(environment: Path) -> None:

@@ -4,7 +4,7 @@ a pagination crawler that checks §4.1.4.1 on every page."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,12 +32,22 @@ def token_header(token: str) -> dict[str, str]:
     return {"Authorization": encode_header(token)}
 
 
-def partner_transport(receives: list[str]) -> httpx.MockTransport:
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+def partner_transport(
+    receives: list[str], sends: dict[str, Handler] | None = None
+) -> httpx.MockTransport:
     """A partner that answers versions and version details (§6), publishing `receives` (as it is
-    at the time of the call) as RECEIVER modules; any other call gets an empty success."""
+    at the time of the call) as RECEIVER modules and `sends` as SENDER modules, each served by
+    its handler; any other call gets an empty success."""
+    senders = sends or {}
 
     def handle(request: httpx.Request) -> httpx.Response:
         envelope: dict[str, Any] = {"status_code": 1000, "timestamp": "2026-01-01T00:00:00Z"}
+        module = request.url.path.removeprefix("/2.2.1/").split("/")[0]
+        if module in senders:
+            return senders[module](request)
         if request.url.path == "/versions":
             envelope["data"] = [{"version": "2.2.1", "url": f"{PARTNER_URL}/2.2.1"}]
         elif request.url.path == "/2.2.1":
@@ -50,7 +60,8 @@ def partner_transport(receives: list[str]) -> httpx.MockTransport:
                     {"identifier": m, "role": "SENDER" if m == "credentials" else "RECEIVER",
                      "url": f"{PARTNER_URL}/2.2.1/{m}"}
                     for m in modules
-                ],
+                ] + [{"identifier": m, "role": "SENDER", "url": f"{PARTNER_URL}/2.2.1/{m}"}
+                     for m in senders],
             }  # fmt: skip
         return httpx.Response(200, json=envelope)
 
@@ -90,9 +101,12 @@ class Cpo:
 
 
 @asynccontextmanager
-async def running_cpo(tmp_path: Path, database_url: str, faults: str = "") -> AsyncIterator[Cpo]:
+async def running_cpo(
+    tmp_path: Path, database_url: str, faults: str = "", sends: dict[str, Handler] | None = None
+) -> AsyncIterator[Cpo]:
     """The CPO app (outbox worker off, so queued pushes stay visible) over `database_url`, with
-    the planted `faults` (simulator/platform/planted.py), if any."""
+    the planted `faults` (simulator/platform/planted.py), if any, and a partner serving the
+    Sender modules `sends` (`partner_transport`). `Cpo.platform` calls that partner too."""
     settings = CpoSettings(
         data_dir=tmp_path,
         database_url=database_url,
@@ -103,9 +117,12 @@ async def running_cpo(tmp_path: Path, database_url: str, faults: str = "") -> As
     )
     clock = FakeClock()
     receives: list[str] = []
-    http = httpx.AsyncClient(transport=partner_transport(receives))
+    http = httpx.AsyncClient(transport=partner_transport(receives, sends))
     app = create_app(settings, clock=clock, http=http)
-    local = Platform.build(settings.with_generated_secrets(), "CPO", [], clock=clock)
+    local = Platform.build(
+        settings.with_generated_secrets(), "CPO", [], clock=clock,
+        http=httpx.AsyncClient(transport=partner_transport(receives, sends)),
+    )  # fmt: skip
     try:
         async with AsyncTestClient(app=app) as client:
             yield Cpo(client, local, clock, receives)
