@@ -105,6 +105,14 @@ def models(session: nox.Session) -> None:
 
 
 @nox.session
+def docs(session: nox.Session) -> None:
+    """The documentation site (mkdocs.yml, docs/) into site/, strict: a broken link, or a page
+    outside the navigation, fails. The admin API reference is generated from the routes."""
+    session.install("-e", ".[docs]")
+    session.run("mkdocs", "build", "--strict", "--site-dir", str(ROOT / "site"), *session.posargs)
+
+
+@nox.session
 def bench(session: nox.Session) -> None:
     """Benchmarks (not CI): the CPO vs a bare Litestar ceiling on SQLite and PostgreSQL, with
     wrk; writes benchmarks/results/<date>.json and docs/benchmarks.md. `-- --quick` for a

@@ -65,6 +65,7 @@ class EmspAdminController(Controller):
 
     @get("/faults")
     async def faults(self, request: Request[Any, Any, Any]) -> dict[str, bool]:
+        """Which fault modes are on (`slow`, `5xx`, `timeout`, ...: simulator/emsp/faults.py)."""
         return emsp_of(request).faults.state()
 
     @put("/faults")
@@ -107,6 +108,7 @@ class EmspAdminController(Controller):
 
     @get("/tokens")
     async def tokens(self, request: Request[Any, Any, Any]) -> list[dict[str, Any]]:
+        """Our own Tokens, as the Tokens Sender serves them to CPOs (§12.2.2)."""
         return await _all(emsp_of(request), "token", [OWN])
 
     # --- commands -------------------------------------------------------------------------------
@@ -170,6 +172,8 @@ class EmspAdminController(Controller):
     async def profile_record(
         self, request: Request[Any, Any, Any], ref: FromPath[str]
     ) -> dict[str, Any]:
+        """One charging-profile request we sent (`ref` from PUT or GET chargingprofiles): the
+        request, the CPO's ChargingProfileResponse, and later its result on our response_url."""
         return await outbound.profile_record(emsp_of(request), ref)
 
     # --- pull and what we hold --------------------------------------------------------------------

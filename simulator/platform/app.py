@@ -100,6 +100,7 @@ def create_platform_app(
             title=title,
             version="2.2.1",
             path="/schema",
+            use_handler_docstrings=True,  # the admin reference (docs/) is generated from it
             components=Components(
                 security_schemes={
                     SECURITY_SCHEME: SecurityScheme(
