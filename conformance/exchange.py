@@ -16,13 +16,15 @@ from typing import Any
 
 REDACTED = "<redacted>"
 _SECRET_HEADERS = {"authorization", "cookie", "set-cookie"}
-_TOKEN_FIELD = re.compile(r'("token"\s*:\s*")[^"]*(")')
+# A JSON `token` field's whole string value, escaped quotes and all.
+_TOKEN_FIELD = re.compile(r'("token"\s*:\s*")(?:[^"\\]|\\.)*(")')
 
 
 def redact_header(name: str, value: str, labels: dict[str, str] | None = None) -> str:
-    """Secret headers redacted; a credentials token we know is named (`Token <token B>`)."""
+    """Secret headers redacted; a credentials token we know is named (`Token <token B>`).
+    Any other header loses the known tokens it echoes, in any of their forms."""
     if name.lower() not in _SECRET_HEADERS:
-        return value
+        return _without(value, tuple(labels or ()))
     scheme, _, credential = value.partition(" ")
     if scheme != "Token" and scheme != "Bearer":
         return REDACTED
@@ -38,12 +40,24 @@ def redact_header(name: str, value: str, labels: dict[str, str] | None = None) -
 
 
 def redact_body(text: str, secrets: tuple[str, ...] = ()) -> str:
-    """Credentials tokens out of a body: the `token` field, and any known secret verbatim."""
-    text = _TOKEN_FIELD.sub(rf"\g<1>{REDACTED}\g<2>", text)
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, REDACTED)
+    """Credentials tokens out of a body: the `token` field, and any known secret in any of its
+    forms (verbatim, JSON-escaped, Base64 as in an echoed `Authorization` header)."""
+    return _without(_TOKEN_FIELD.sub(rf"\g<1>{REDACTED}\g<2>", text), secrets)
+
+
+def _without(text: str, secrets: tuple[str, ...]) -> str:
+    forms = {form for secret in secrets if secret for form in _forms(secret)}
+    for form in sorted(forms, key=len, reverse=True):  # the longest first: no half left over
+        text = text.replace(form, REDACTED)
     return text
+
+
+def _forms(secret: str) -> set[str]:
+    """How a secret can appear in a message: as is, JSON-escaped, Base64 (with and without
+    padding, standard and URL-safe alphabet)."""
+    encoded = secret.encode()
+    base64s = {base64.b64encode(encoded).decode(), base64.urlsafe_b64encode(encoded).decode()}
+    return {secret, json.dumps(secret)[1:-1], *base64s, *(b.rstrip("=") for b in base64s)}
 
 
 @dataclass(frozen=True)

@@ -106,11 +106,19 @@ def rule_ids(item: pytest.Item) -> list[str]:
     return [str(rule) for marker in item.iter_markers("rule") for rule in marker.args]
 
 
+#: Tests the others go on (`suites/conftest.registered`): kept under `--ocpi-only`.
+PREREQUISITES = frozenset({"test_register_with_token_a"})
+
+
+def _name(item: pytest.Item) -> str:
+    return str(getattr(item, "originalname", item.name))
+
+
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
     """Unknown rule IDs fail collection; `--ocpi-only` keeps one module's or rule's tests (or
-    one test, by its function name)."""
+    one test, by its function name), and the registration they go on."""
     catalogue = default_catalogue()
     unknown = sorted(
         {(item.nodeid, r) for item in items for r in rule_ids(item) if r not in catalogue}
@@ -129,10 +137,17 @@ def pytest_collection_modifyitems(
     for item in items:
         ids = rule_ids(item)
         modules = {prefixes.get(r.rsplit("-", 1)[0], "") for r in ids}
-        name = str(getattr(item, "originalname", item.name)).upper()
+        name = _name(item).upper()
         wanted = any(o in ids or o.lower() in modules or o in {r.split("-")[0] for r in ids}
                      or o == name for o in only)  # fmt: skip
         (keep if wanted else drop).append(item)
+    # The registration the kept tests go on is run too, whatever was asked: without it they
+    # would all be blocked.
+    needed = [item for item in drop if _name(item) in PREREQUISITES]
+    if keep and needed and any(_name(item) not in PREREQUISITES for item in keep):
+        kept = {id(item) for item in keep + needed}
+        keep = [item for item in items if id(item) in kept]
+        drop = [item for item in drop if id(item) not in kept]
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

@@ -36,7 +36,7 @@ def serve(
     port: Annotated[int, typer.Option("--port", help="TCP port.", min=1, max=65535)] = 9000,
 ) -> None:
     """Serve the reference CPO with uvicorn (OCPI, /admin, /health, /metrics, /schema)."""
-    serve_party("Plugfest reference CPO", CpoSettings(), create_app, host, port)
+    serve_party("Plugfest reference CPO", CpoSettings, create_app, host, port)
 
 
 @tokens.command("refresh")

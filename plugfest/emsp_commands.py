@@ -50,8 +50,9 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="TCP port.", min=1, max=65535)] = 9001,
 ) -> None:
-    """Serve the eMSP simulator with uvicorn (OCPI, /admin, /admin/emsp, /health, /schema)."""
-    serve_party("Plugfest eMSP simulator", EmspSettings(), create_app, host, port)
+    """Serve the eMSP simulator with uvicorn (OCPI, /admin, /admin/emsp, /health, /metrics,
+    /schema)."""
+    serve_party("Plugfest eMSP simulator", EmspSettings, create_app, host, port)
 
 
 # --- the admin API of a running simulator --------------------------------------------------------

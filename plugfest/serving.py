@@ -24,17 +24,19 @@ def listening_settings(settings: S, host: str, port: int) -> S:
 
 
 def serve_party(
-    title: str, settings: S, factory: Callable[[S], Litestar], host: str, port: int
+    title: str, settings: Callable[[], S], factory: Callable[[S], Litestar], host: str, port: int
 ) -> None:
-    """Build the app (refusing bad settings with a message), say where it is, run uvicorn."""
-    settings = listening_settings(settings, host, port)
+    """Read the settings and build the app, refusing bad ones with a message (pydantic's
+    `ValidationError` is a `ValueError`, so is a bound that does not fit another); say where it
+    is, run uvicorn."""
     try:
-        application = factory(settings)
-    except SettingsError as exc:
+        chosen = listening_settings(settings(), host, port)
+        application = factory(chosen)
+    except (SettingsError, ValueError) as exc:
         typer.echo(f"Error: {exc}", err=True)
         raise typer.Exit(EXIT_SETTINGS) from None
     console = Console(highlight=False, soft_wrap=True)
-    console.print(f"[bold]{title}[/bold] ({settings.plugfest_mode} mode)")
-    console.print(f"versions URL: [bold cyan]{settings.versions_url}[/bold cyan]")
-    console.print(f"admin API:    {settings.ocpi_base_url.rstrip('/')}/schema")
+    console.print(f"[bold]{title}[/bold] ({chosen.plugfest_mode} mode)")
+    console.print(f"versions URL: [bold cyan]{chosen.versions_url}[/bold cyan]")
+    console.print(f"admin API:    {chosen.ocpi_base_url.rstrip('/')}/schema")
     uvicorn.run(application, host=host, port=port)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import threading
 import time
 from collections import deque
@@ -29,6 +30,8 @@ from simulator.platform.clock import Clock, ocpi_datetime
 
 Direction = Literal["in", "out"]
 REDACTED = "<redacted>"
+_TOKEN_FIELD = re.compile(r'("token"\s*:\s*")(?:[^"\\]|\\.)*(")')
+_CREDENTIAL = re.compile(r"\b(Token|Bearer)\s+[A-Za-z0-9+/=_-]+")
 MODULES = (
     "credentials", "locations", "sessions", "cdrs", "tariffs", "tokens", "commands",
     "chargingprofiles", "hubclientinfo",
@@ -75,13 +78,15 @@ def redact_body(node: Any) -> Any:
 
 
 def decode_body(raw: bytes) -> Any:
-    """Parsed JSON (redacted), else the text (truncated); None when empty."""
+    """Parsed JSON (redacted), else the text (truncated, redacted as text); None when empty."""
     if not raw:
         return None
     try:
         return redact_body(json.loads(raw))
     except (ValueError, UnicodeDecodeError):
-        return raw[:_MAX_BODY].decode("utf-8", "replace")
+        text = raw[:_MAX_BODY].decode("utf-8", "replace")
+        text = _TOKEN_FIELD.sub(rf"\g<1>{REDACTED}\g<2>", text)  # JSON that did not parse
+        return _CREDENTIAL.sub(rf"\g<1> {REDACTED}", text)  # an echoed Authorization value
 
 
 @dataclass

@@ -348,7 +348,9 @@ class OutboxWorker:
                 if replacement is not None:
                     path, body = replacement
                     put_url = url.removesuffix(claim.path) + path
-                    response = await self._send("PUT", put_url, body.encode(), headers)
+                    ids = request_headers(token)  # TRANS-018: a request of its own, own ids
+                    resend = headers | {k: v for k, v in ids.items() if k != "Authorization"}
+                    response = await self._send("PUT", put_url, body.encode(), resend)
                     error = _refusal(response)
             if error is None and claim.module == "cdrs" and claim.method == "POST":
                 location = (response.headers.get("location") or "")[:_MAX_LOCATION] or None

@@ -50,6 +50,8 @@ class PartnerCallFailed(Exception):
     def refused_data(self) -> bool:
         """The partner answered and refused what we sent (HTTP 400/422, or OCPI 2000-2002),
         not who we are (401/403, 2004) nor for a reason of its own (5xx, 3xxx)."""
+        if self.http_status in (None, 401, 403, 404) or self.http_status >= 500:
+            return False  # unanswered, or refused for who we are or where we asked
         return self.http_status in (400, 422) or self.status in (2000, 2001, 2002)
 
 
@@ -137,6 +139,13 @@ async def discover(
     endpoints = details.get("endpoints") if isinstance(details, dict) else None
     if not isinstance(endpoints, list) or not all(isinstance(e, dict) for e in endpoints):
         raise UnableToUseClientApi(f"{details_url}: data has no endpoints list")
+    keys = ("identifier", "role", "url")
+    unusable = [n for n, e in enumerate(endpoints)
+                if not all(isinstance(e.get(key), str) for key in keys)]  # fmt: skip
+    if unusable:  # §6.2.2.1: each Endpoint has a string identifier, role and url
+        raise UnableToUseClientApi(
+            f"{details_url}: endpoints {unusable} lack a string identifier, role or url"
+        )
     published = {e.get("identifier") for e in endpoints}
     missing = [module for module in required if module not in published]
     if missing:

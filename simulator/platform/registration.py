@@ -154,14 +154,18 @@ class Registration:
             discovery = await discover(
                 self._http, credentials["url"], credentials["token"], self._required
             )
-        except OcpiError as exc:
-            await self._tokens.release(bootstrap.id, f"ocpi_{exc.ocpi_status}", context)
+        except Exception as exc:
+            # The handshake failed on the client's side (or ours): TOKEN_A is given back, so
+            # that it can retry until the token expires.
+            reason = f"ocpi_{exc.ocpi_status}" if isinstance(exc, OcpiError) else "error"
+            message = exc.message if isinstance(exc, OcpiError) else type(exc).__name__
+            await self._tokens.release(bootstrap.id, reason, context)
             await self._audit.record(
                 audit.REGISTRATION_FAILED,
                 context,
-                reason=f"ocpi_{exc.ocpi_status}",
+                reason=reason,
                 token_id=bootstrap.id,
-                detail={"message": exc.message},
+                detail={"message": message},
             )
             raise
         token_c, now = generate_token(), self._clock.now()

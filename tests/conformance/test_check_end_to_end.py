@@ -125,6 +125,20 @@ def _forbid_instead_of_unauthorized(app: ASGIApp) -> ASGIApp:
     return faulty
 
 
+def test_one_module_alone_is_judged_on_the_registration_it_needs(cpo: str, tmp_path: Path) -> None:
+    """`--only locations` runs the registration too: the Locations rules are judged, not
+    blocked for want of a token C."""
+    code, results, _, _ = _check(cpo, tmp_path / "reports", "--only", "locations")
+    assert code == 0
+    nodeids = [t["nodeid"] for t in results["tests"]]
+    assert any(n.endswith("test_register_with_token_a") for n in nodeids)
+    assert not any(n.startswith("common/test_credentials_") for n in nodeids), nodeids
+    assert not any("not registered" in str(t["blocked"]) for t in results["tests"])
+    statuses = {r["id"]: r["status"] for r in results["rules"] if r["id"].startswith("LOC-")}
+    assert "passed" in statuses.values()
+    assert "blocked" not in statuses.values(), statuses
+
+
 def test_a_planted_fault_fails_the_run_on_its_rules(tmp_path: Path) -> None:
     server = _serve(tmp_path, wrap=_forbid_instead_of_unauthorized)
     url = next(server)

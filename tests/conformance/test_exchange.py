@@ -43,3 +43,21 @@ def test_curl_reproduces_the_request_without_the_token() -> None:
     assert curl.startswith("curl -i -X POST")
     assert "'Authorization: Token <TOKEN_A>'" in curl
     assert curl.endswith("https://cpo.example/ocpi/2.2.1/credentials")
+
+
+def test_a_known_token_is_redacted_in_every_form_and_every_place() -> None:
+    secret = 'tok/en+C?with"quote'
+    recorder = Recorder()
+    recorder.secret(secret, "token C")
+    in_base64 = base64.b64encode(secret.encode()).decode()
+    echoed = f'{{"status_message": "bad header Token {in_base64}", "n": "{in_base64.rstrip("=")}"}}'
+    assert in_base64.rstrip("=") not in (recorder.redact(echoed) or "")
+    escaped = '{"status_message": "unknown tok/en+C?with\\"quote"}'
+    assert "quote" not in (recorder.redact(escaped) or "")
+    assert recorder.header("X-Echo", f"Token {in_base64}") == f"Token {REDACTED}"
+    assert recorder.header("Location", f"https://x/?t={secret}") == f"https://x/?t={REDACTED}"
+
+
+def test_a_token_field_is_blanked_whole_even_with_escaped_quotes() -> None:
+    body = '{"token": "abc\\"def-unknown-to-us", "url": "u"}'
+    assert redact_body(body) == '{"token": "<redacted>", "url": "u"}'

@@ -153,3 +153,22 @@ def test_cpo_serve_keeps_a_configured_base_url(
     result = invoke("cpo", "serve", "--host", "0.0.0.0")
     assert result.exit_code == 0, result.output
     assert "https://cpo.example.com/ocpi/versions" in result.output
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("OUTBOX_LEASE_SECONDS", "1", "outbox lease must be at least twice the request timeout"),
+        ("PLUGFEST_FAULTS", "nonsense", "unknown planted faults ['nonsense']"),
+    ],
+)
+def test_cpo_serve_refuses_bad_settings_with_a_message(
+    database: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    monkeypatch.setattr(serving.uvicorn, "run", lambda app, **kwargs: pytest.fail("served"))
+    result = invoke("cpo", "serve")
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)  # refused, not crashed
+    assert "Error: " in result.output
+    assert message in result.output

@@ -215,6 +215,7 @@ class PartnerDouble:
     call_back_versions: bool = True
     # business_details fields it insists are present (as some real parties do: HTTP 422)
     requires: tuple[str, ...] = ()
+    odd_endpoints: list[dict[str, Any]] = field(default_factory=list)  # added to its details
     requests: list[Recorded] = field(default_factory=list)
     issued: list[str] = field(default_factory=list)
     received_tokens: list[str] = field(default_factory=list)
@@ -283,7 +284,7 @@ def partner_app(double: PartnerDouble) -> Litestar:
             {"identifier": m, "role": "RECEIVER", "url": f"{double.url}/{version}/{m}"}
             for m in modules
         ]
-        return _envelope({"version": version, "endpoints": endpoints})
+        return _envelope({"version": version, "endpoints": endpoints + double.odd_endpoints})
 
     @get("/2.2.1/credentials")
     async def read(request: Request[Any, Any, Any]) -> Response[Any]:

@@ -12,7 +12,13 @@ from litestar.testing import AsyncTestClient
 
 from simulator.emsp.app import create_app
 from simulator.emsp.faults import UnknownFault, parse_modes
-from simulator.emsp.recorder import REDACTED, module_of, redact_body, redact_headers
+from simulator.emsp.recorder import (
+    REDACTED,
+    decode_body,
+    module_of,
+    redact_body,
+    redact_headers,
+)
 from tests.simulator.emsp.conftest import ADMIN, EmspUnderTest, emsp_settings, location, ocpi
 
 LOC = "/locations/NL/PLF/LOC1"
@@ -119,6 +125,11 @@ def test_redaction_and_module_names() -> None:
         "data": {"token": REDACTED, "url": "u", "roles": []},
         "start": {"token": {"uid": "TOK1"}},
     }
+    # A body that is not JSON is redacted as text: a token field, an echoed credential.
+    text = decode_body(b'{"token": "s3cret\\"x", oops} refused: Token c2VjcmV0dG9rZW4=')
+    assert "s3cret" not in text
+    assert "c2VjcmV0dG9rZW4" not in text
+    assert text.endswith(f"refused: Token {REDACTED}")
     assert module_of("/ocpi/emsp/2.2.1/locations/NL/PLF/1") == "locations"
     assert module_of("http://x/ocpi/2.2.1/credentials") == "credentials"
     assert module_of("/ocpi/versions") == "versions"

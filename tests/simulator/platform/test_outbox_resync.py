@@ -28,11 +28,13 @@ class Emsp:
     def __init__(self) -> None:
         self.known: set[str] = set()
         self.calls: list[tuple[str, str, Any]] = []
+        self.request_ids: list[str] = []
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path.removeprefix("/ocpi/emsp/2.2.1/locations")
         body = json.loads(request.content) if request.content else None
         self.calls.append((request.method, path, body))
+        self.request_ids.append(request.headers["X-Request-ID"])
         location = "/".join(path.split("/")[:4])
         if request.method == "PUT":
             self.known.add(location)
@@ -85,6 +87,7 @@ async def test_a_patch_for_an_object_the_partner_lacks_becomes_a_put_of_it(
         ("PATCH", "/NL/PLF/LOC1/EVSE1"),  # the next change, no longer held back
     ]
     assert emsp.calls[1][2] == location
+    assert len(set(emsp.request_ids)) == 3  # TRANS-018: the PUT is a request of its own
     async with database.transaction() as session:
         rows = (await session.scalars(select(OutboxEvent))).all()
     assert all(row.delivered_at is not None for row in rows)

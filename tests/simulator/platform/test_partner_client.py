@@ -5,7 +5,12 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from simulator.platform.partner_client import ForeignRedirect, partner_http, under
+from simulator.platform.partner_client import (
+    ForeignRedirect,
+    PartnerCallFailed,
+    partner_http,
+    under,
+)
 
 
 @pytest.mark.parametrize(
@@ -53,3 +58,24 @@ async def test_redirects_in_a_row_are_bounded() -> None:
     async with partner_http(5, _moving("/old")) as client:
         with pytest.raises(httpx.TooManyRedirects):
             await client.get("https://p.example/old")
+
+
+@pytest.mark.parametrize(
+    ("http_status", "status", "refused_data"),
+    [
+        (422, None, True),
+        (400, 2001, True),
+        (200, 2001, True),
+        (200, 2000, True),
+        (401, 2000, False),  # our token, not our data: never retried with nulls
+        (403, 2000, False),
+        (404, 2000, False),
+        (503, 3000, False),
+        (None, None, False),  # no answer at all
+    ],
+)
+def test_only_a_refusal_of_our_data_is_one(
+    http_status: int | None, status: int | None, refused_data: bool
+) -> None:
+    failure = PartnerCallFailed("POST x", status, http_status)
+    assert failure.refused_data is refused_data

@@ -132,7 +132,7 @@ async def test_unregistered_client_put_delete_get_get_405(
 @pytest.mark.parametrize(
     ("failure", "expected"),
     [("unreachable", 3001), ("old_version", 3002), ("no_credentials", 3003),
-     ("credentials_only", 3003)],
+     ("credentials_only", 3003), ("malformed_endpoints", 3001)],
 )  # fmt: skip
 async def test_handshake_failures_report_300x_and_release_token_a(
     cpo: RunningCpo,
@@ -150,6 +150,8 @@ async def test_handshake_failures_report_300x_and_release_token_a(
         partner.versions = ["2.1.1"]
     elif failure == "credentials_only":
         partner.extra_modules = []
+    elif failure == "malformed_endpoints":  # once a 500 that burned TOKEN_A
+        partner.odd_endpoints = [{"identifier": ["tokens"], "role": "RECEIVER", "url": "x"}]
     else:
         partner.publish_credentials = False
     response = await post_credentials(client, cpo, minted.token, body)
@@ -162,6 +164,7 @@ async def test_handshake_failures_report_300x_and_release_token_a(
     partner.versions = ["2.2.1"]
     partner.publish_credentials = True
     partner.extra_modules = ["hubclientinfo"]
+    partner.odd_endpoints = []
     retry = await post_credentials(client, cpo, minted.token, partner.credentials("token-b"))
     retry_body = is_envelope(retry)
     assert retry_body["status_code"] == 1000, retry_body
