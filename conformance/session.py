@@ -339,6 +339,22 @@ class Judge:
         self._settle_list_urls(registration)
         return registration
 
+    def adopt(self) -> Registration:
+        """`--token-kind registered`: the given token C stands for a registration made
+        elsewhere, with its endpoints as the target publishes them to that token. Our
+        counterpart is not part of it: what needs the target to call us (command results,
+        pushes) is blocked where it is needed (`Registration.handle` is None)."""
+        if self.registration is None:
+            registration = Registration(
+                self.config.token,
+                self.details_endpoints(),
+                ledger=self.ledger,
+                target_role=self.config.role,
+            )
+            self._settle_list_urls(registration)
+            self.registration = registration
+        return self.registration
+
     def _settle_list_urls(self, registration: Registration) -> None:
         """VER-007: each Sender list the target's role typically serves answers at its URL as
         given. Lenient reading: one that answers only with a trailing slash added or taken away

@@ -95,8 +95,18 @@ def counterpart_cpo(judge: Judge) -> dict[str, str]:
             "party_id": party_id}  # fmt: skip
 
 
-def registered(judge: Judge) -> Registration:
-    """Our registration; without one the test is blocked (the registration test says why)."""
+def registered(judge: Judge, *, reading: bool = False) -> Registration:
+    """Our registration; without one the test is blocked (the registration test says why).
+
+    With `--token-kind registered` the run's token C stands for a registration the judge did
+    not make. A test that reads, or fuzzes without touching credentials (`reading`), runs on
+    it; the others are skipped: they would push under our party, which that registration does
+    not stand for (§4.1.5.1), or change or end a registration that is not the judge's."""
+    if judge.config.token_kind == "registered":
+        if not reading:
+            pytest.skip("writes under the judge's own registration; the run was given the token "
+                        "C of another (use a TOKEN_A to judge this)")  # fmt: skip
+        return judge.adopt()
     if judge.registration is None:
         raise Blocked("not registered with the target (see test_register_with_token_a)")
     return judge.registration
@@ -110,7 +120,7 @@ def interface(judge: Judge, module: str, role: str, target: str | None) -> tuple
         party = {"cpo": "a CPO", "emsp": "an eMSP"}
         pytest.skip(f"judges {party[target]}'s {module} {role}: the target is "
                     f"{party[judge.config.role]}")  # fmt: skip
-    registration = registered(judge)
+    registration = registered(judge, reading=role == "SENDER")
     url = registration.endpoint(module, role)
     if not url:
         pytest.skip(f"the target publishes no {module} {role} interface")

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -24,6 +25,7 @@ from conformance.report import module_coverage
 from simulator.cpo.app import CpoSettings, create_app
 from simulator.platform.loopback import BackgroundServer, free_port
 from specs.catalogue import default_catalogue
+from tests.simulator.conftest import PartnerDouble, auth, partner_app
 
 ADMIN = "judge-test-admin-token"
 
@@ -137,6 +139,34 @@ def test_one_module_alone_is_judged_on_the_registration_it_needs(cpo: str, tmp_p
     statuses = {r["id"]: r["status"] for r in results["rules"] if r["id"].startswith("LOC-")}
     assert "passed" in statuses.values()
     assert "blocked" not in statuses.values(), statuses
+
+
+def test_a_registered_token_is_judged_on_what_it_can_read_and_left_working(
+    cpo: str, tmp_path: Path
+) -> None:
+    """`--token-kind registered`: the token C of a registration the judge did not make. What
+    only reads runs on it; what would push under the judge's party or change the registration
+    is skipped with the reason, never blocked or failed; and the registration still works."""
+    partner_port = free_port()
+    double = PartnerDouble(url=f"http://127.0.0.1:{partner_port}", accepted={"token-b"})
+    partner = BackgroundServer(partner_app(double), partner_port)
+    partner.start()
+    try:
+        answer = httpx.post(f"{cpo}/ocpi/2.2.1/credentials", headers=auth(_mint(cpo)),
+                            json=double.credentials("token-b"), timeout=30)  # fmt: skip
+        token_c = answer.json()["data"]["token"]
+        code, results, _, _ = _check(cpo, tmp_path / "reports", "--token-kind", "registered",
+                                     "--token", token_c)  # fmt: skip
+        still = httpx.get(f"{cpo}/ocpi/2.2.1/credentials", headers=auth(token_c), timeout=30)
+    finally:
+        partner.stop()
+    assert code == 0
+    statuses = {r["id"]: r["status"] for r in results["rules"]}
+    assert {"failed", "blocked", "error"}.isdisjoint(statuses.values()), statuses
+    assert statuses["TRANS-028"] == "passed"  # the Senders' pages, read with token C
+    skipped = {str(t["message"]) for t in results["tests"] if t["outcome"] == "skipped"}
+    assert any("the token C of another" in reason for reason in skipped), skipped
+    assert still.status_code == 200  # neither rotated nor deleted
 
 
 def test_a_planted_fault_fails_the_run_on_its_rules(tmp_path: Path) -> None:

@@ -65,7 +65,7 @@ def test_emsp_finds_a_pushed_location_by_its_id_in_another_case(judge: Judge) ->
 def test_cpo_serves_a_location_by_its_id_in_another_case(judge: Judge) -> None:
     if judge.config.role != "cpo":
         pytest.skip("the CPO variant: the target is an eMSP")
-    registration = registered(judge)
+    registration = registered(judge, reading=True)
     url = registration.endpoint("locations", "SENDER")
     if not url:
         pytest.skip("the target publishes no locations SENDER endpoint")

@@ -78,7 +78,7 @@ def test_second_post_gets_405(judge: Judge) -> None:
 
 @pytest.mark.rule("CRED-013", "CRED-018")
 def test_get_credentials(judge: Judge) -> None:
-    registration = registered(judge)
+    registration = registered(judge, reading=True)
     reply = judge.send_credentials("GET", registration.token)
     check_status(judge.ledger, "CRED-013", reply.exchange, http=200, ocpi=1000)
     check_object(judge.ledger, "CRED-018", reply.data, "Credentials", reply.exchange)

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.phase("fuzzing")
 
 @pytest.mark.rule(*fuzzing.RULES)
 def test_fuzz_every_operation(judge: Judge, endpoints: dict[str, str]) -> None:
-    registration = registered(judge)
+    registration = registered(judge, reading=True)
     details = judge.details.exchange.url if judge.details is not None else None
     binding = bind(judge.config.role, registration.endpoint, judge.config.versions_url, details)
     for reason in binding.skipped:

@@ -19,7 +19,7 @@ NOWHERE = "PLUGFEST/NO/SUCH/RESOURCE/AT/ALL"
 
 @pytest.mark.rule("TRANS-010")
 def test_a_url_that_names_nothing_is_404(judge: Judge) -> None:
-    registration = registered(judge)
+    registration = registered(judge, reading=True)
     functional = [e for e in registration.endpoints
                   if e.get("identifier") not in CONFIGURATION_MODULES and e.get("url")]  # fmt: skip
     if not functional:
