@@ -342,8 +342,8 @@ class Judge:
     def adopt(self) -> Registration:
         """`--token-kind registered`: the given token C stands for a registration made
         elsewhere, with its endpoints as the target publishes them to that token. Our
-        counterpart is not part of it: what needs the target to call us (command results,
-        pushes) is blocked where it is needed (`Registration.handle` is None)."""
+        counterpart is not part of it (`Registration.handle` is None): the suites that need it
+        are skipped (`suites/conftest.registered`)."""
         if self.registration is None:
             registration = Registration(
                 self.config.token,

@@ -14,7 +14,8 @@ from simulator.platform.database import Database
 from simulator.platform.tables import AuditEvent
 
 # Event names. Reasons for rejections: unknown, expired, spent, revoked, party_mismatch, missing,
-# malformed, bootstrap_scope (TOKEN_A outside versions/credentials).
+# malformed, bootstrap_scope (TOKEN_A outside versions/credentials), pending (token B of a
+# handshake we started, on a functional module before it ended).
 TOKEN_CREATED = "token.created"
 TOKEN_REDEEMED = "token.redeemed"
 TOKEN_RELEASED = "token.released"

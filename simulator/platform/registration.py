@@ -258,6 +258,7 @@ class Registration:
                     status="unregistered",
                     inbound_token_hash=None,
                     next_inbound_token_hash=None,
+                    outbound_token=None,  # §7.2.4: neither party uses the other's token again
                     updated_at=self._clock.now(),
                 )
             )

@@ -117,6 +117,9 @@ class PartySettings(BaseSettings):
                 raise SettingsError(f"production mode needs {', '.join(missing)}")
             if urlsplit(self.ocpi_base_url).scheme != "https":
                 raise SettingsError("production mode needs an https OCPI_BASE_URL (§4.1.1: TLS)")
+            if self.planted_faults:  # some switch authentication checks off
+                raise SettingsError("production mode refuses planted faults (PLUGFEST_FAULTS): "
+                                    f"{', '.join(sorted(self.planted_faults))}")  # fmt: skip
             return self
         if self.token_hmac_secret is not None and self.admin_token is not None:
             return self

@@ -303,6 +303,14 @@ async def authenticate_partner(request: Request[Any, Any, Any]) -> Caller:
             audit.TOKEN_REJECTED, context_of(request), reason="bootstrap_scope", token_id=token_id
         )
         raise Unauthorized("TOKEN_A is valid on versions and credentials only", "bootstrap_scope")
+    if caller.partner is not None and caller.partner.status != "registered":
+        # Token B of a handshake we started and that has not ended (§7.1.1): the partner may
+        # read our versions with it, no functional module yet.
+        await platform_of(request).audit.record(
+            audit.TOKEN_REJECTED, context_of(request), reason="pending",
+            partner_id=caller.partner.id,
+        )  # fmt: skip
+        raise Unauthorized("the registration is not complete yet", "pending")
     await _body_is_json(request)
     problem = _routing_problem({k.lower(): v for k, v in request.headers.items()})
     if problem and not planted(platform_of(request), "strange_header_drops_connection"):

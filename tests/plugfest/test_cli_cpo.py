@@ -136,6 +136,19 @@ def test_production_without_secrets_exits_1(
     assert "TOKEN_HMAC_SECRET" in result.output
 
 
+def test_production_refuses_planted_faults(database: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Some planted faults switch authentication checks off: never in production."""
+    for name, value in (("PLUGFEST_MODE", "production"), ("TOKEN_HMAC_SECRET", "h" * 32),
+                        ("ADMIN_TOKEN", "a" * 32), ("OCPI_BASE_URL", "https://cpo.example"),
+                        ("PLUGFEST_FAULTS", "token_a_reusable")):  # fmt: skip
+        monkeypatch.setenv(name, value)
+    result = invoke("token", "create")
+    assert result.exit_code == 1
+    assert "production mode refuses planted faults (PLUGFEST_FAULTS): token_a_reusable" in (
+        result.output
+    )
+
+
 def test_cpo_serve_defaults_the_base_url(database: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[dict[str, Any]] = []
     monkeypatch.setattr(serving.uvicorn, "run", lambda app, **kwargs: calls.append(kwargs))

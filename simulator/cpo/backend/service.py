@@ -720,8 +720,8 @@ class Backend:
 
     async def _send(self, partner_id: str, method: str, url: str, body: dict[str, Any]) -> bool:
         partner = await self.platform.registration.partner(partner_id)
-        if partner is None or partner.outbound_token is None:
-            logger.warning("no token to call partner %s back", partner_id)
+        if partner is None or partner.status != "registered" or partner.outbound_token is None:
+            logger.warning("partner %s is not registered: not called back (§7.2.4)", partner_id)
             return False
         try:
             response = await self.platform.http.request(

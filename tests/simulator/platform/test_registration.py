@@ -275,6 +275,38 @@ async def test_a_partner_insisting_on_optional_fields_gets_them_as_null(
     assert "HTTP 422" in event["detail"]["refused"]
 
 
+async def test_token_b_of_an_unfinished_handshake_reads_versions_only(
+    cpo: RunningCpo, client: httpx.AsyncClient
+) -> None:
+    """§7.1.1: while our POST is under way the partner reads our versions with token B; a
+    functional module with it is refused until the handshake has ended."""
+    registration = cpo.platform.registration
+    partner_id, token_b = await cpo.call(registration.expect("http://partner.test/versions"))
+    versions = await client.get(cpo.versions_url, headers=auth(token_b))
+    assert versions.status_code == 200
+    locations = await client.get(f"{cpo.url}/ocpi/cpo/2.2.1/locations", headers=auth(token_b))
+    assert locations.status_code == 401
+    assert is_envelope(locations)["status_code"] == 2000
+    (event,) = await cpo.call(cpo.platform.audit.recent(event=audit.TOKEN_REJECTED))
+    assert (event["reason"], event["partner_id"]) == ("pending", partner_id)
+
+
+async def test_unregistering_forgets_the_partners_token(
+    cpo: RunningCpo, partner: PartnerDouble
+) -> None:
+    """§7.2.4: after DELETE neither party uses the other's token again; ours is not kept."""
+    registration = cpo.platform.registration
+    partner.accepted.add("partner-token-a")
+    stored = await cpo.call(
+        registration.register_with(partner.versions_url, "partner-token-a", RequestContext())
+    )
+    assert stored.outbound_token is not None
+    await cpo.call(registration.unregister_from(stored.id, RequestContext()))
+    after = await cpo.call(registration.partner(stored.id))
+    assert after is not None
+    assert (after.status, after.outbound_token) == ("unregistered", None)
+
+
 @pytest.mark.parametrize("failure", ["unreachable", "old_version", "no_credentials", "refused"])
 async def test_client_side_register_failures(
     cpo: RunningCpo, partner: PartnerDouble, failure: str
