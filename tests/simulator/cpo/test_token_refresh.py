@@ -41,6 +41,7 @@ class EmspTokens:
     limit: int = 2
     now: str = "2026-03-01T10:00:00Z"  # the eMSP's clock: each answer's timestamp
     failing_page: int | None = None  # answered HTTP 500
+    down_at_page: int | None = None  # the eMSP is down from this page on: no answer at all
     link: str | None = None  # sent instead of the real next Link
     linkless: bool = False  # no Link header, however many Tokens are left
     requests: list[httpx.Request] = field(default_factory=list)
@@ -50,15 +51,18 @@ class EmspTokens:
         date_from = request.url.params.get("date_from")
         listed = [t for t in self.tokens if date_from is None or t["last_updated"] >= date_from]
         offset = int(request.url.params.get("offset", "0"))
-        if self.failing_page is not None and offset // self.limit + 1 == self.failing_page:
+        page = offset // self.limit + 1
+        if self.down_at_page is not None and page >= self.down_at_page:
+            raise httpx.ConnectError("connection refused", request=request)
+        if self.failing_page is not None and page == self.failing_page:
             return httpx.Response(500, text="Internal Server Error")
         headers = {"X-Total-Count": str(len(listed)), "X-Limit": str(self.limit)}
         if offset + self.limit < len(listed) and not self.linkless:
             query = f"offset={offset + self.limit}&limit={self.limit}"
             query += f"&date_from={date_from}" if date_from else ""
             headers["Link"] = f'<{self.link or f"{TOKENS_URL}?{query}"}>; rel="next"'
-        page = listed[offset : offset + self.limit]
-        body = {"data": page, "status_code": 1000, "timestamp": self.now}
+        body = {"data": listed[offset : offset + self.limit], "status_code": 1000,
+                "timestamp": self.now}  # fmt: skip
         return httpx.Response(200, json=body, headers=headers)
 
 
@@ -162,6 +166,22 @@ async def test_a_failing_page_completes_nothing(cpo: Cpo, emsp: EmspTokens) -> N
     again = await _refresh(cpo, partner_id)
     assert emsp.requests[0].url.params["date_from"] == "2026-03-01T10:00:00Z"
     assert again.stored == 5
+
+
+async def test_an_emsp_down_mid_pull_loses_nothing(cpo: Cpo, emsp: EmspTokens) -> None:
+    """The first pull dies at page 3 with no answer: pages 1 and 2 stay, nothing is complete,
+    and the next pull, once the eMSP is back, is full again and completes."""
+    partner_id = await _partner_id(cpo)
+    emsp.tokens, emsp.down_at_page = [token(f"T{n}") for n in range(5)], 3
+    with pytest.raises(RefreshFailed, match=r"page 3 \(.*\): no answer: ConnectError"):
+        await _refresh(cpo, partner_id)
+    assert sorted(await _cached(cpo, partner_id)) == ["T0", "T1", "T2", "T3"]
+
+    emsp.down_at_page, emsp.requests = None, []
+    again = await _refresh(cpo, partner_id)
+    assert (again.full, again.stored) == (True, 5)
+    assert "date_from" not in emsp.requests[0].url.params
+    assert sorted(await _cached(cpo, partner_id)) == ["T0", "T1", "T2", "T3", "T4"]
 
 
 @pytest.mark.parametrize(
