@@ -12,6 +12,7 @@ import json
 import re
 import shlex
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 REDACTED = "<redacted>"
@@ -46,18 +47,21 @@ def redact_body(text: str, secrets: tuple[str, ...] = ()) -> str:
 
 
 def _without(text: str, secrets: tuple[str, ...]) -> str:
-    forms = {form for secret in secrets if secret for form in _forms(secret)}
-    for form in sorted(forms, key=len, reverse=True):  # the longest first: no half left over
+    for form in _forms(secrets):
         text = text.replace(form, REDACTED)
     return text
 
 
-def _forms(secret: str) -> set[str]:
-    """How a secret can appear in a message: as is, JSON-escaped, Base64 (with and without
-    padding, standard and URL-safe alphabet)."""
-    encoded = secret.encode()
-    base64s = {base64.b64encode(encoded).decode(), base64.urlsafe_b64encode(encoded).decode()}
-    return {secret, json.dumps(secret)[1:-1], *base64s, *(b.rstrip("=") for b in base64s)}
+@cache  # every header and body of a run is redacted, with the same few secrets
+def _forms(secrets: tuple[str, ...]) -> tuple[str, ...]:
+    """How the secrets can appear in a message, the longest first (no half left over): as
+    is, JSON-escaped, Base64 (with and without padding, standard and URL-safe alphabet)."""
+    forms: set[str] = set()
+    for secret in filter(None, secrets):
+        encoded = secret.encode()
+        base64s = {base64.b64encode(encoded).decode(), base64.urlsafe_b64encode(encoded).decode()}
+        forms |= {secret, json.dumps(secret)[1:-1], *base64s, *(b.rstrip("=") for b in base64s)}
+    return tuple(sorted(forms, key=len, reverse=True))
 
 
 @dataclass(frozen=True)

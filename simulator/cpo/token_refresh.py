@@ -29,7 +29,7 @@ from simulator.platform.audit import RequestContext
 from simulator.platform.clock import ocpi_datetime, parse_ocpi_datetime
 from simulator.platform.documents import Key
 from simulator.platform.errors import InvalidDateTime, NotFound, OcpiError
-from simulator.platform.partner_client import Discovery, request_headers
+from simulator.platform.partner_client import Discovery, request_headers, routing_headers
 from simulator.platform.services import Platform
 from simulator.platform.tables import Partner, TokenPull
 from specs import contract
@@ -148,24 +148,13 @@ async def _get(
     platform: Platform, partner: Partner, url: str, params: dict[str, str] | None, page: int
 ) -> httpx.Response:
     assert partner.outbound_token is not None
-    headers = {**request_headers(partner.outbound_token), **_routing(platform, partner)}
+    identity = platform.registration.identity
+    routing = routing_headers((identity.country_code, identity.party_id), partner.roles, "EMSP")
+    headers = {**request_headers(partner.outbound_token), **routing}
     try:
         return await platform.http.get(url, params=params, headers=headers)
     except httpx.HTTPError as exc:
         raise RefreshFailed(f"page {page} ({url}): no answer: {type(exc).__name__}") from exc
-
-
-def _routing(platform: Platform, partner: Partner) -> dict[str, str]:
-    """§4.1.8.2: from us, to the eMSP role of the partner (its first role otherwise)."""
-    identity = platform.registration.identity
-    role = next((r for r in partner.roles if r.get("role") == "EMSP"), None)
-    role = role or (partner.roles[0] if partner.roles else {})
-    headers = {"OCPI-from-country-code": identity.country_code,
-               "OCPI-from-party-id": identity.party_id}  # fmt: skip
-    if role:
-        headers["OCPI-to-country-code"] = str(role.get("country_code", ""))
-        headers["OCPI-to-party-id"] = str(role.get("party_id", ""))
-    return headers
 
 
 def _page(response: httpx.Response, url: str, page: int) -> tuple[list[Any], str | None]:

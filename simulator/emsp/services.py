@@ -19,7 +19,7 @@ from simulator.emsp.recorder import (
 )
 from simulator.emsp.settings import EmspSettings
 from simulator.platform.errors import InvalidParameters, NotFound, OcpiError
-from simulator.platform.partner_client import Discovery, request_headers
+from simulator.platform.partner_client import Discovery, request_headers, routing_headers
 from simulator.platform.services import Platform
 from simulator.platform.tables import Partner
 from simulator.platform.transport import Caller, platform_of
@@ -87,19 +87,6 @@ class Emsp:
             raise PartnerCallError(f"partner {partner.id} publishes no {module} {role} endpoint")
         return url  # as given (§6.2.2, VER-007): below it, `partner_client.under`
 
-    def routing_headers(self, partner: Partner) -> dict[str, str]:
-        """§4.1.8.2: always all four on functional modules (digest 8.12)."""
-        headers = {
-            "OCPI-from-country-code": self.country_code,
-            "OCPI-from-party-id": self.party_id,
-        }
-        role = next((r for r in partner.roles if r.get("role") == "CPO"), None)
-        role = role or (partner.roles[0] if partner.roles else None)
-        if role:
-            headers["OCPI-to-country-code"] = str(role.get("country_code", ""))
-            headers["OCPI-to-party-id"] = str(role.get("party_id", ""))
-        return headers
-
     async def call(
         self,
         partner: Partner,
@@ -111,7 +98,8 @@ class Emsp:
     ) -> httpx.Response:
         """One OCPI request to the partner with its token and routing headers; recorded."""
         assert partner.outbound_token is not None
-        headers = {**request_headers(partner.outbound_token), **self.routing_headers(partner)}
+        routing = routing_headers((self.country_code, self.party_id), partner.roles, "CPO")
+        headers = {**request_headers(partner.outbound_token), **routing}
         marker = current_partner.set(partner.id)
         try:
             response = await self.platform.http.request(

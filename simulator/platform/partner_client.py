@@ -95,6 +95,18 @@ def under(endpoint: str, path: str) -> str:
     return f"{endpoint.rstrip('/')}/{path.lstrip('/')}" if path.strip("/") else endpoint
 
 
+def routing_headers(own: tuple[str, str], roles: list[dict[str, Any]], role: str) -> dict[str, str]:
+    """§4.1.8.2 on a functional module: from us (`own`: country code, party id) to the
+    partner's `role` among its credentials `roles` (its first role otherwise); all four
+    whenever the partner has a role (digest 8.12)."""
+    headers = {"OCPI-from-country-code": own[0], "OCPI-from-party-id": own[1]}
+    to = next((r for r in roles if r.get("role") == role), roles[0] if roles else None)
+    if to:
+        headers["OCPI-to-country-code"] = str(to.get("country_code", ""))
+        headers["OCPI-to-party-id"] = str(to.get("party_id", ""))
+    return headers
+
+
 def request_headers(token: str) -> dict[str, str]:
     """Headers of every request we send (§4.1.2, §4.2)."""
     request_id = str(uuid.uuid4())
